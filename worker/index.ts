@@ -1,0 +1,11 @@
+/**
+ * @module
+ * The worker's entry: the HTTP app and the Durable Object classes it binds.
+ */
+
+import { app } from "./app.ts";
+
+export { PartitionLeader } from "./durable/partition-leader/index.ts";
+export { TopicCatalog } from "./durable/topic-catalog/index.ts";
+
+export default app satisfies ExportedHandler<Env>;

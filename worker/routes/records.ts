@@ -1,0 +1,151 @@
+/**
+ * @module
+ * The hot path: produce to a topic or one partition, fetch from a partition.
+ * Topic metadata comes from the isolate cache; each partition's records go
+ * to its leader in one RPC, leaders in parallel.
+ */
+
+import { OpenAPIHono, createRoute } from "@hono/zod-openapi";
+import { ERRORS, type Failure } from "../../src/protocol/errors.ts";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { RecordOffset, TopicSummary } from "../../src/protocol/types.ts";
+import type { ProducerTuple, StartPosition } from "../durable/partition-leader/rpc.ts";
+import { ApiError } from "../http-error.ts";
+import { leaderStub } from "../leaders.ts";
+import { jsonBody } from "../middleware/json-body/index.ts";
+import { planBatches } from "../produce/plan.ts";
+import { FetchQuery, PartitionParams, ProduceBody, ProducerHeaders } from "../schemas/records.ts";
+import { FetchResponseSchema, ProduceResponseSchema, errors, json } from "../schemas/responses.ts";
+import { TopicParams } from "../schemas/topic.ts";
+import { lookupTopic } from "../topic-cache.ts";
+import { validationHook } from "../validation.ts";
+
+export const records = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+
+const produceBody = { required: true, content: { "application/json": { schema: ProduceBody } } };
+
+records.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/topics/{topic}/records",
+    summary: "Produce records to a topic, partitioned by key",
+    middleware: [jsonBody()],
+    request: { params: TopicParams, body: produceBody },
+    responses: { 200: json(ProduceResponseSchema, "every record is durable"), ...errors(400, 404, 413, 415, 503) },
+  }),
+  async (c) => {
+    refuseProducerHeaders(c.req.raw.headers);
+    const topic = await requireTopic(c.env, c.req.valid("param").topic);
+    const batches = planBatches(topic, c.req.valid("json").records);
+    const offsets = new Array<RecordOffset>(c.req.valid("json").records.length);
+    const results = await Promise.all(
+      batches.map((b) =>
+        leaderStub(c.env, topic.topicId, b.partition).append({ bodies: b.bodies, timestamps: b.timestamps }),
+      ),
+    );
+    // Partitions are independent logs: one may fail while others committed.
+    // Report the first failure, with the offsets of what did commit.
+    let firstFailure: Failure | undefined;
+    results.forEach((result, i) => {
+      const { partition, positions } = batches[i]!;
+      if (!result.ok) {
+        firstFailure ??= result;
+        return;
+      }
+      positions.forEach((pos, j) => (offsets[pos] = { partition, offset: result.baseOffset + j }));
+    });
+    if (firstFailure) {
+      const status = ERRORS[firstFailure.error.code].status as ContentfulStatusCode;
+      const body = { error: firstFailure.error, offsets: Array.from(offsets, (o) => o ?? null) };
+      // An error body with partial offsets: outside the 200 schema on purpose.
+      return c.json(body, status) as never;
+    }
+    return c.json({ offsets }, 200);
+  },
+);
+
+records.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/topics/{topic}/partitions/{partition}/records",
+    summary: "Produce records to one partition, optionally as an idempotent producer",
+    middleware: [jsonBody()],
+    request: { params: PartitionParams, body: produceBody, headers: ProducerHeaders },
+    responses: {
+      200: json(ProduceResponseSchema, "every record is durable (or was already: duplicate)"),
+      ...errors(400, 403, 404, 409, 413, 415, 503),
+    },
+  }),
+  async (c) => {
+    const { topic: name, partition } = c.req.valid("param");
+    const topic = await requirePartition(c.env, name, partition);
+    const [batch] = planBatches(topic, c.req.valid("json").records, partition);
+    const h = c.req.valid("header");
+    const producer: ProducerTuple | undefined =
+      h["producer-id"] === undefined
+        ? undefined
+        : { producerId: h["producer-id"], epoch: h["producer-epoch"]!, seq: h["producer-seq"]! };
+    const result = await leaderStub(c.env, topic.topicId, partition).append({
+      bodies: batch!.bodies,
+      timestamps: batch!.timestamps,
+      producer,
+    });
+    if (!result.ok) throw ApiError.from(result);
+    const offsets = Array.from({ length: batch!.bodies.length }, (_, j) => ({
+      partition,
+      offset: result.baseOffset < 0 ? -1 : result.baseOffset + j,
+    }));
+    return c.json(result.duplicate ? { offsets, duplicate: true } : { offsets }, 200);
+  },
+);
+
+records.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/topics/{topic}/partitions/{partition}/records",
+    summary: "Fetch records from a partition, optionally waiting for new ones",
+    request: { params: PartitionParams, query: FetchQuery },
+    responses: { 200: json(FetchResponseSchema, "records from the requested position"), ...errors(400, 404, 416) },
+  }),
+  async (c) => {
+    const { topic: name, partition } = c.req.valid("param");
+    const q = c.req.valid("query");
+    const topic = await requirePartition(c.env, name, partition);
+    const from: StartPosition = q.timestamp !== undefined ? { timestamp: q.timestamp } : (q.offset ?? "earliest");
+    const result = await leaderStub(c.env, topic.topicId, partition).read({
+      from,
+      maxRecords: q.maxRecords,
+      maxBytes: q.maxBytes,
+      waitMs: q.waitMs,
+    });
+    if (!result.ok) throw ApiError.from(result);
+    // The leader hands back records already rendered: splice, don't re-encode.
+    const body = `{"records":[${result.records}],"nextOffset":${result.nextOffset},"highWatermark":${result.highWatermark},"logStartOffset":${result.logStartOffset}}`;
+    // Typed as never: the text is FetchResponseSchema, assembled without JSON.stringify.
+    return c.body(body, 200, { "content-type": "application/json" }) as never;
+  },
+);
+
+async function requireTopic(env: Env, name: string): Promise<TopicSummary> {
+  const topic = await lookupTopic(env, name);
+  if (!topic) throw new ApiError("UNKNOWN_TOPIC_OR_PARTITION", `topic '${name}' does not exist`);
+  return topic;
+}
+
+async function requirePartition(env: Env, name: string, partition: number): Promise<TopicSummary> {
+  const topic = await requireTopic(env, name);
+  if (partition >= topic.config.partitions) {
+    throw new ApiError("UNKNOWN_TOPIC_OR_PARTITION", `topic '${name}' has no partition ${partition}`);
+  }
+  return topic;
+}
+
+/** Idempotent producing is per partition: its sequence numbers mean nothing across a topic. */
+function refuseProducerHeaders(headers: Headers): void {
+  if (headers.has("producer-id") || headers.has("producer-epoch") || headers.has("producer-seq")) {
+    throw new ApiError(
+      "INVALID_REQUEST",
+      "producer headers belong on POST /v1/topics/{topic}/partitions/{partition}/records",
+    );
+  }
+}
