@@ -1,0 +1,114 @@
+/**
+ * @module
+ * Starts the real bus (`wrangler dev`, workerd with on-disk SQLite) for
+ * black-box tests and benchmarks, on a free port and a state directory of
+ * the caller's choosing, and stops or kills it like a crash would.
+ */
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface Bus {
+  url: string;
+  port: number;
+  stateDir: string;
+  /** Graceful stop (SIGTERM to the whole process group). */
+  stop(): Promise<void>;
+  /** A crash: SIGKILL to wrangler and workerd at once. */
+  kill(): Promise<void>;
+  /** What the bus printed, for failure messages. */
+  output(): string;
+}
+
+export interface BusOptions {
+  /** Reuse a state directory (to restart on the same data); a new temp dir by default. */
+  stateDir?: string;
+  port?: number;
+  /** Extra `--var NAME:VALUE` bindings. */
+  vars?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.once("error", rej);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => res(port));
+    });
+  });
+}
+
+export async function startBus(options: BusOptions = {}): Promise<Bus> {
+  const port = options.port ?? (await freePort());
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "edgelog-bus-"));
+  const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const child = spawn(
+    join(ROOT, "node_modules/.bin/wrangler"),
+    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, "--show-interactive-dev-session=false", ...vars],
+    {
+      cwd: ROOT,
+      detached: true, // its own process group, so kill() reaches workerd too
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, X_LOCAL_OBSERVABILITY: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
+    },
+  );
+  let log = "";
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const bus: Bus = {
+    url,
+    port,
+    stateDir,
+    stop: () => signal(child, "SIGTERM"),
+    kill: () => signal(child, "SIGKILL"),
+    output: () => log,
+  };
+  try {
+    await waitForHealth(url, child, options.timeoutMs ?? 60_000);
+  } catch (err) {
+    await bus.kill();
+    throw new Error(`${(err as Error).message}\n--- bus output ---\n${log}`);
+  }
+  return bus;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the bus exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/v1/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the bus did not answer on ${url} within ${timeoutMs} ms`);
+}
+
+function signal(child: ChildProcess, sig: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  try {
+    process.kill(-child.pid!, sig);
+  } catch {
+    return Promise.resolve();
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 10_000);
+  return exited.finally(() => clearTimeout(timer));
+}
