@@ -6,7 +6,9 @@
 
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import pkg from "../package.json" with { type: "json" };
+import { PRODUCER_EPOCH, PRODUCER_ID, PRODUCER_SEQ, REQUEST_ID, RETRY_AFTER } from "../src/protocol/headers.ts";
 import { MAX_REQUEST_BYTES } from "../src/protocol/limits.ts";
 import { ApiError, onError } from "./http-error.ts";
 import { health } from "./routes/health.ts";
@@ -19,6 +21,19 @@ app.onError(onError);
 app.notFound((c) => {
   throw new ApiError("NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`);
 });
+
+// Web apps on any origin may call the bus; tokens (not origins) decide what
+// they may do.
+app.use(
+  "/v1/*",
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: ["Content-Type", "Authorization", "Last-Event-ID", PRODUCER_ID, PRODUCER_EPOCH, PRODUCER_SEQ, REQUEST_ID],
+    exposeHeaders: [RETRY_AFTER, REQUEST_ID],
+    maxAge: 86_400,
+  }),
+);
 
 app.use(
   "/v1/*",
