@@ -145,7 +145,7 @@ export class LogStore {
       if (count >= maxRecords || (count > 0 && bytes >= maxBytes)) break;
       const skip = next - row.base_offset;
       const room = maxRecords - count;
-      if (skip === 0 && row.record_count <= room && (count === 0 || bytes + row.bytes <= maxBytes)) {
+      if (skip === 0 && row.record_count <= room && bytes + row.bytes <= maxBytes) {
         // The whole batch fits: no per-record work.
         parts.push(row.records.replaceAll("\n", ","));
         count += row.record_count;
