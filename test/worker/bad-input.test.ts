@@ -37,6 +37,7 @@ const cases: Case[] = [
   { name: "non-string header", request: produce([{ value: 1, headers: { a: 1 } }]), status: 400, code: "INVALID_REQUEST" },
   { name: "negative timestamp", request: produce([{ value: 1, timestamp: -1 }]), status: 400, code: "INVALID_REQUEST" },
   { name: "fractional partition", request: produce([{ value: 1, partition: 0.5 }], TOPIC_RECORDS), status: 400, code: "INVALID_REQUEST" },
+  { name: "record naming another partition", request: produce([{ value: 1, partition: 1 }]), status: 400, code: "INVALID_REQUEST" },
   { name: "unknown record field", request: produce([{ value: 1, vaule: 2 }]), status: 400, code: "INVALID_REQUEST" },
   { name: "good record after a bad one", request: produce([{ value: 1 }, { nope: 1 }]), status: 400, code: "INVALID_REQUEST" },
   {

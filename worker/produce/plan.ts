@@ -39,6 +39,9 @@ export function planBatches(topic: TopicSummary, records: ValidRecord[], fixedPa
   const batches = new Map<number, PartitionBatch>();
   let keyless: number | undefined;
   records.forEach((record, index) => {
+    if (fixedPartition !== undefined && record.partition !== undefined && record.partition !== fixedPartition) {
+      throw new ApiError("INVALID_REQUEST", `record ${index} names partition ${record.partition}, but this request produces to ${fixedPartition}`);
+    }
     let partition = fixedPartition ?? record.partition;
     if (partition === undefined) {
       const key = keyBytes(record);
