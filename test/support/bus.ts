@@ -6,7 +6,7 @@
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -21,6 +21,8 @@ export interface Bus {
   stop(): Promise<void>;
   /** A crash: SIGKILL to wrangler and workerd at once. */
   kill(): Promise<void>;
+  /** Stops the bus and deletes its state directory (for buses nobody restarts). */
+  dispose(): Promise<void>;
   /** What the bus printed, for failure messages. */
   output(): string;
 }
@@ -56,7 +58,15 @@ export async function startBus(options: BusOptions = {}): Promise<Bus> {
       cwd: ROOT,
       detached: true, // its own process group, so kill() reaches workerd too
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, X_LOCAL_OBSERVABILITY: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
+      // CLOUDFLARE_CF_FETCH_ENABLED=false: Miniflare would otherwise fetch
+      // https://workers.cloudflare.com/cf.json at every start; tests stay on 127.0.0.1.
+      env: {
+        ...process.env,
+        X_LOCAL_OBSERVABILITY: "false",
+        WRANGLER_SEND_METRICS: "false",
+        CI: "true",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      },
     },
   );
   let log = "";
@@ -69,6 +79,10 @@ export async function startBus(options: BusOptions = {}): Promise<Bus> {
     stateDir,
     stop: () => signal(child, "SIGTERM"),
     kill: () => signal(child, "SIGKILL"),
+    dispose: async () => {
+      await signal(child, "SIGTERM");
+      rmSync(stateDir, { recursive: true, force: true });
+    },
     output: () => log,
   };
   try {

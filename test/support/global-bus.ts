@@ -16,5 +16,5 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const bus = await startBus();
   project.provide("busUrl", bus.url);
-  return () => bus.stop();
+  return () => bus.dispose();
 }
