@@ -1,0 +1,30 @@
+/**
+ * @module
+ * What a benchmark scenario is: a named load against the bus at a fixed
+ * concurrency. The runner owns timing, trials and statistics; a scenario only
+ * prepares its data and says what one request is.
+ */
+
+export interface BenchContext {
+  /** Base URL of the bus under test. */
+  url: string;
+  /** A smoke run: less data, shorter trials. */
+  quick: boolean;
+}
+
+/** One request of one load worker; resolves with the records it moved (0 for none). */
+type Step = () => Promise<number>;
+
+export interface Scenario {
+  /** Unique in a run, stable across runs (targets refer to it). */
+  id: string;
+  /** The table's row label. */
+  label: string;
+  concurrency: number;
+  /** Records a request carries, shown in the table; absent when requests carry none. */
+  recordsPerRequest?: number;
+  /** Creates topics and data; called once, before the warm-up. */
+  setup?(ctx: BenchContext): Promise<void>;
+  /** Builds load worker `index`'s step; workers keep their own state (a fetch cursor). */
+  worker(ctx: BenchContext, index: number): Step;
+}

@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The benchmark's floors: what a request costs before edgelog does any work
+ * of its own. They answer only when the `EDGELOG_BENCH` var is "1" (the bench
+ * starts its bus that way); otherwise they are 404 like any unknown route.
+ * Their middleware matches only `/v1/_bench/*`, so produce and fetch never
+ * pay for the check.
+ *
+ * - `GET /v1/_bench/noop`: through the worker and its middleware, nothing else.
+ * - `GET /v1/_bench/do-noop`: plus one RPC to a Durable Object.
+ * - `POST /v1/_bench/raw-insert`: the body as text (never parsed), one RPC,
+ *   one SQLite INSERT.
+ */
+
+import { Hono } from "hono";
+
+export const bench = new Hono<{ Bindings: Env }>().basePath("/v1/_bench");
+
+bench.use(async function benchOnly(c, next) {
+  // The generated type is the wrangler.toml default's literal "0"; the bench
+  // overrides it with `--var EDGELOG_BENCH:1`.
+  if ((c.env.EDGELOG_BENCH as string) !== "1") return c.notFound();
+  await next();
+});
+
+bench.get("/noop", (c) => c.body(null, 204));
+
+bench.get("/do-noop", async (c) => {
+  await probe(c.env).noop();
+  return c.body(null, 204);
+});
+
+bench.post("/raw-insert", async (c) => {
+  await probe(c.env).rawInsert(await c.req.text());
+  return c.body(null, 204);
+});
+
+/** One probe for every floor, as produce to a one-partition topic reaches one leader. */
+function probe(env: Env): DurableObjectStub<import("./probe.ts").BenchProbe> {
+  return env.BENCH_PROBE.getByName("probe");
+}

@@ -1,0 +1,22 @@
+/**
+ * @module
+ * BenchProbe: the Durable Object floors of the benchmark. `noop()` measures
+ * one RPC into a Durable Object; `rawInsert()` measures storing a request
+ * body as one SQLite row with no parsing, which is the least a produce can
+ * cost. Bound only for the benchmark's routes (see ./index.ts).
+ */
+
+import { DurableObject } from "cloudflare:workers";
+
+export class BenchProbe extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS bodies (id INTEGER PRIMARY KEY, body TEXT NOT NULL)");
+  }
+
+  noop(): void {}
+
+  rawInsert(body: string): void {
+    this.ctx.storage.sql.exec("INSERT INTO bodies (body) VALUES (?)", body);
+  }
+}
