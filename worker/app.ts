@@ -10,8 +10,10 @@ import { cors } from "hono/cors";
 import pkg from "../package.json" with { type: "json" };
 import { PRODUCER_EPOCH, PRODUCER_ID, PRODUCER_SEQ, REQUEST_ID, RETRY_AFTER } from "../src/protocol/headers.ts";
 import { MAX_REQUEST_BYTES } from "../src/protocol/limits.ts";
+import { bench } from "./bench/index.ts";
 import { ApiError, onError } from "./http-error.ts";
 import { health } from "./routes/health.ts";
+import { live } from "./routes/live.ts";
 import { records } from "./routes/records.ts";
 import { topics } from "./routes/topics.ts";
 
@@ -50,6 +52,8 @@ app.use(
 app.route("/", health);
 app.route("/", topics);
 app.route("/", records);
+app.route("/", live);
+app.route("/", bench);
 
 app.doc31("/v1/openapi.json", {
   openapi: "3.1.0",

@@ -5,6 +5,7 @@
 
 import { app } from "./app.ts";
 
+export { BenchProbe } from "./bench/probe.ts";
 export { PartitionLeader } from "./durable/partition-leader/index.ts";
 export { TopicCatalog } from "./durable/topic-catalog/index.ts";
 

@@ -18,6 +18,7 @@ import { FetchQuery, PartitionParams, ProduceBody, ProducerHeaders } from "../sc
 import { FetchResponseSchema, ProduceResponseSchema, errors, json } from "../schemas/responses.ts";
 import { TopicParams } from "../schemas/topic.ts";
 import { lookupTopic } from "../topic-cache.ts";
+import { startPartitionStream, wantsEventStream } from "./live.ts";
 import { validationHook } from "../validation.ts";
 
 export const records = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
@@ -104,6 +105,7 @@ records.openapi(
     method: "get",
     path: "/v1/topics/{topic}/partitions/{partition}/records",
     summary: "Fetch records from a partition, optionally waiting for new ones",
+    description: "With `Accept: text/event-stream`: an SSE stream from the position (catch-up, then live); event id = record offset, resume with Last-Event-ID.",
     request: { params: PartitionParams, query: FetchQuery },
     responses: { 200: json(FetchResponseSchema, "records from the requested position"), ...errors(400, 404, 416) },
   }),
@@ -112,6 +114,9 @@ records.openapi(
     const q = c.req.valid("query");
     const topic = await requirePartition(c.env, name, partition);
     const from: StartPosition = q.timestamp !== undefined ? { timestamp: q.timestamp } : (q.offset ?? "earliest");
+    if (wantsEventStream(c.req.header("accept"))) {
+      return (await startPartitionStream(c.env, topic, partition, from, c.req.header("last-event-id"))) as never;
+    }
     const result = await leaderStub(c.env, topic.topicId, partition).read({
       from,
       maxRecords: q.maxRecords,

@@ -11,12 +11,14 @@ import { DurableObject } from "cloudflare:workers";
 import { failure, type Failure } from "../../../src/protocol/errors.ts";
 import { MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../../../src/protocol/limits.ts";
 import { utf8Length } from "../../../src/protocol/codec.ts";
+import { streamSettings } from "../../config.ts";
 import { migrate } from "../migrations.ts";
 import { LEADER_MIGRATIONS } from "./schema.ts";
 import { LogStore } from "./log-store.ts";
 import { decideSequence } from "./producer-state.ts";
+import { CLOSE_GONE, Subscribers } from "./subscribers.ts";
 import { Waiters } from "./waiters.ts";
-import type { AppendRequest, AppendResult, PartitionStats, ReadRequest, ReadResult, StartPosition } from "./rpc.ts";
+import type { AppendRequest, AppendResult, PartitionStats, PositionResult, ReadRequest, ReadResult, StartPosition } from "./rpc.ts";
 
 /** Room for the offset and timestamp members the leader adds to each record. */
 const MAX_STORED_BATCH_BYTES = MAX_REQUEST_BYTES + MAX_RECORDS_PER_REQUEST * 48;
@@ -24,11 +26,42 @@ const MAX_STORED_BATCH_BYTES = MAX_REQUEST_BYTES + MAX_RECORDS_PER_REQUEST * 48;
 export class PartitionLeader extends DurableObject<Env> {
   readonly #log: LogStore;
   readonly #waiters = new Waiters();
+  readonly #subscribers: Subscribers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage, LEADER_MIGRATIONS);
     this.#log = new LogStore(ctx.storage);
+    this.#subscribers = new Subscribers(ctx, this.#log, streamSettings(env).subscriberBufferBytes);
+  }
+
+  /**
+   * The one HTTP entry: a live subscription (`GET /subscribe?from=N` with
+   * `Upgrade: websocket`). WebSockets cannot travel over RPC, so this is
+   * the only thing fetch() does.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname !== "/subscribe" || request.headers.get("upgrade") !== "websocket") {
+      return Response.json(failure("NOT_FOUND", "the leader only accepts subscriptions"), { status: 404 });
+    }
+    const from = Number(url.searchParams.get("from") ?? "x");
+    if (!Number.isSafeInteger(from)) return Response.json(failure("INVALID_REQUEST", "from must be an offset"), { status: 400 });
+    const position = this.#resolve(from);
+    if (typeof position !== "number") return Response.json(position, { status: 416 });
+    return this.#subscribers.accept(position);
+  }
+
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    this.#subscribers.onMessage(ws, message);
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // already closed
+    }
   }
 
   append(request: AppendRequest): AppendResult {
@@ -65,11 +98,12 @@ export class PartitionLeader extends DurableObject<Env> {
     }
     this.#log.append({ lines, count: bodies.length, bytes, maxTimestamp, producer }, now);
     this.#waiters.wakeAll();
+    this.#subscribers.publish(base, lines);
     return { ok: true, baseOffset: base, count: bodies.length, duplicate: false };
   }
 
   async read(request: ReadRequest): Promise<ReadResult> {
-    let position = this.#resolve(request.from);
+    const position = this.#resolve(request.from);
     if (typeof position !== "number") return position;
     if (position === this.#log.state.highWatermark && request.waitMs > 0) {
       await this.#waiters.wait(request.waitMs);
@@ -79,8 +113,16 @@ export class PartitionLeader extends DurableObject<Env> {
     const { logStartOffset, highWatermark } = this.#log.state;
     // Retention may have moved the start while this read was parked.
     if (position < logStartOffset) return outOfRange(position, logStartOffset, highWatermark);
-    const slice = this.#log.read(position, request.maxRecords, request.maxBytes);
+    const slice = this.#log.read(position, request.maxRecords, request.maxBytes, request.lines ? "\n" : ",");
     return { ok: true, ...slice, highWatermark, logStartOffset };
+  }
+
+  /** Where a read from `from` would start, and the partition's bounds. */
+  position(from: StartPosition): PositionResult {
+    const offset = this.#resolve(from);
+    if (typeof offset !== "number") return offset;
+    const { logStartOffset, highWatermark } = this.#log.state;
+    return { ok: true, offset, logStartOffset, highWatermark };
   }
 
   stats(): PartitionStats | Failure {
@@ -94,6 +136,7 @@ export class PartitionLeader extends DurableObject<Env> {
   drop(): void {
     this.#log.drop();
     this.#waiters.wakeAll();
+    this.#subscribers.closeAll(CLOSE_GONE, "topic deleted");
   }
 
   #resolve(from: StartPosition): number | Failure {

@@ -127,8 +127,10 @@ export class LogStore {
    * Reads from `offset` (within [logStartOffset, highWatermark]) up to
    * `maxRecords` records and about `maxBytes` bytes; the first record is
    * returned even when it alone is larger, so a consumer never stalls.
+   * Records come joined by `separator`: "," to sit inside a JSON array,
+   * "\n" for live frames.
    */
-  read(offset: number, maxRecords: number, maxBytes: number): Slice {
+  read(offset: number, maxRecords: number, maxBytes: number, separator = ","): Slice {
     if (offset >= this.#state.highWatermark) return { records: "", count: 0, nextOffset: offset };
     const rows = this.#sql.exec<BatchRow>(
       `SELECT base_offset, record_count, bytes, records FROM batches
@@ -147,7 +149,7 @@ export class LogStore {
       const room = maxRecords - count;
       if (skip === 0 && row.record_count <= room && bytes + row.bytes <= maxBytes) {
         // The whole batch fits: no per-record work.
-        parts.push(row.records.replaceAll("\n", ","));
+        parts.push(separator === "\n" ? row.records : row.records.replaceAll("\n", separator));
         count += row.record_count;
         bytes += row.bytes;
         next = row.base_offset + row.record_count;
@@ -164,7 +166,7 @@ export class LogStore {
       }
       if (next < row.base_offset + row.record_count) break;
     }
-    return { records: parts.join(","), count, nextOffset: next };
+    return { records: parts.join(separator), count, nextOffset: next };
   }
 
   /** The first offset whose record timestamp is at or after `timestamp`. */

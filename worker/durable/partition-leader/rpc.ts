@@ -33,12 +33,16 @@ export interface ReadRequest {
   maxBytes: number;
   /** Long-poll: how long to wait for a record when none is there yet. */
   waitMs: number;
+  /** Join records with "\n" (one per line, for live streams) instead of ",". */
+  lines?: boolean;
 }
+
+export type PositionResult = { ok: true; offset: number; logStartOffset: number; highWatermark: number } | Failure;
 
 export type ReadResult =
   | {
       ok: true;
-      /** The records as comma-separated JSON objects, ready to sit inside `[...]`. */
+      /** The records as comma-separated JSON objects, ready to sit inside `[...]` (or one per line). */
       records: string;
       count: number;
       nextOffset: number;

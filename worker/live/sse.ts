@@ -1,0 +1,75 @@
+/**
+ * @module
+ * A Server-Sent Events response: events written in order, comment
+ * heartbeats so proxies keep the connection, and a byte-counted queue so a
+ * client that stops reading makes `event()` wait instead of piling up memory.
+ */
+
+const encoder = new TextEncoder();
+
+export interface SseOptions {
+  heartbeatMs: number;
+  /** Suggested reconnect delay for EventSource clients. */
+  retryMs: number;
+  /** Bytes queued for the client before writes wait. */
+  highWaterMark: number;
+}
+
+export class SseStream {
+  readonly response: Response;
+  readonly #gone = new AbortController();
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+  #closed = false;
+
+  constructor(options: SseOptions) {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
+      undefined,
+      new ByteLengthQueuingStrategy({ highWaterMark: options.highWaterMark }),
+    );
+    this.#writer = writable.getWriter();
+    this.response = new Response(readable, {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        "x-accel-buffering": "no",
+      },
+    });
+    this.#heartbeat = setInterval(() => void this.#write(": ping\n\n"), options.heartbeatMs);
+    void this.#write(`retry: ${options.retryMs}\n\n`);
+  }
+
+  /** Aborts when the client is gone (a write failed). */
+  get signal(): AbortSignal {
+    return this.#gone.signal;
+  }
+
+  /** Writes already-formatted events; resolves when the client has room for more. */
+  write(text: string): Promise<void> {
+    return this.#write(text);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    await this.#writer.close().catch(() => {});
+  }
+
+  async #write(text: string): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#writer.ready;
+      void this.#writer.write(encoder.encode(text)).catch(() => this.#fail());
+      await this.#writer.ready;
+    } catch {
+      this.#fail();
+    }
+  }
+
+  #fail(): void {
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    this.#gone.abort();
+  }
+}
