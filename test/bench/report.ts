@@ -4,6 +4,7 @@
  * also names the machine, the method and the targets' verdicts.
  */
 
+import type { Engine } from "../support/bus.ts";
 import type { Machine } from "./machine.ts";
 import { RECORD_BYTES } from "./payload.ts";
 import type { Result } from "./results.ts";
@@ -11,6 +12,7 @@ import { fillRecords } from "./scenarios/fetch.ts";
 import type { Verdict } from "./targets.ts";
 
 export interface RunSettings {
+  engine: Engine;
   quick: boolean;
   trials: number;
   trialMs: number;
@@ -70,7 +72,7 @@ Written by \`npm run bench${settings.quick ? " -- --quick" : ""}\`${settings.qui
 
 ## Method
 
-- The bus is \`wrangler dev\` with a fresh state directory (\`test/support/bus.ts\`: local observability off, \`EDGELOG_BENCH=1\` for the floor routes), loaded from Node on the same machine with \`fetch\` over keep-alive connections.
+- The bus is ${settings.engine === "local" ? "the local engine (\`local/serve.ts\`: the worker under Miniflare, no dev proxy — what \`npm start\` runs)" : "\`wrangler dev\` (local observability off)"} with a fresh state directory (\`test/support/bus.ts\`, \`EDGELOG_BENCH=1\` for the floor routes), loaded from Node on the same machine with \`fetch\` over keep-alive connections.
 - Records are keyless; each value is a JSON string of ${RECORD_BYTES} bytes. MB/s counts those values (10^6 bytes). Every produce scenario writes to its own one-partition topic through \`POST /v1/topics/:topic/records\`.
 - Fetch reads a one-partition topic filled with ${fillRecords(settings.quick).toLocaleString("en-US")} records in 1,000-record batches, 1,000 records per request from the earliest offset, starting over at the end.
 - Floors: \`GET /v1/_bench/noop\` (the worker only), \`GET /v1/_bench/do-noop\` (one RPC to a Durable Object), \`POST /v1/_bench/raw-insert\` (the 1,000-record produce body, byte for byte, stored as one SQLite row without parsing; it counts as 1,000 records).

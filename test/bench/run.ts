@@ -8,7 +8,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startBus, type Bus } from "../support/bus.ts";
+import { startBus, type Bus, type Engine } from "../support/bus.ts";
 import { runTrial, type Trial } from "./load.ts";
 import { describeMachine } from "./machine.ts";
 import { progress } from "./progress.ts";
@@ -20,17 +20,21 @@ import { judge, measuringOrder } from "./targets.ts";
 
 const OUTPUT = resolve(import.meta.dirname, "../../BENCHMARKS.md");
 
-const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, engine: { type: "string", default: "local" } },
+});
+if (args.engine !== "local" && args.engine !== "wrangler") throw new Error("--engine is local (npm start's) or wrangler");
+const engine: Engine = args.engine;
 // Sized for a 2-core machine: the full run stays under ~3 minutes, --quick under ~45 s.
 const settings: RunSettings = args.quick
-  ? { quick: true, trials: 3, trialMs: 400, warmupMs: 200 }
-  : { quick: false, trials: 8, trialMs: 1000, warmupMs: 500 };
+  ? { engine, quick: true, trials: 3, trialMs: 400, warmupMs: 200 }
+  : { engine, quick: false, trials: 8, trialMs: 1000, warmupMs: 500 };
 
 const machine = describeMachine();
 const scenarios = foundationSuite();
 const targets = foundationTargets();
 process.stderr.write(`starting the bus (${args.quick ? "quick" : "full"} run of ${scenarios.length} scenarios)…\n`);
-const bus = await startBus({ vars: { EDGELOG_BENCH: "1" } });
+const bus = await startBus({ engine, vars: { EDGELOG_BENCH: "1" } });
 const stopBus = once(async () => {
   await bus.stop();
   rmSync(bus.stateDir, { recursive: true, force: true });

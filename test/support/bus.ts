@@ -27,7 +27,15 @@ export interface Bus {
   output(): string;
 }
 
+/**
+ * `wrangler`: `wrangler dev`, the reference local runtime. `local`: the same
+ * worker under Miniflare without the dev proxy (local/serve.ts, what
+ * `npm start` runs).
+ */
+export type Engine = "wrangler" | "local";
+
 export interface BusOptions {
+  engine?: Engine;
   /** Reuse a state directory (to restart on the same data); a new temp dir by default. */
   stateDir?: string;
   port?: number;
@@ -51,24 +59,24 @@ export async function startBus(options: BusOptions = {}): Promise<Bus> {
   const port = options.port ?? (await freePort());
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "edgelog-bus-"));
   const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const child = spawn(
-    join(ROOT, "node_modules/.bin/wrangler"),
-    ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, "--show-interactive-dev-session=false", ...vars],
-    {
-      cwd: ROOT,
-      detached: true, // its own process group, so kill() reaches workerd too
-      stdio: ["ignore", "pipe", "pipe"],
-      // CLOUDFLARE_CF_FETCH_ENABLED=false: Miniflare would otherwise fetch
-      // https://workers.cloudflare.com/cf.json at every start; tests stay on 127.0.0.1.
-      env: {
-        ...process.env,
-        X_LOCAL_OBSERVABILITY: "false",
-        WRANGLER_SEND_METRICS: "false",
-        CI: "true",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      },
+  const args =
+    options.engine === "local"
+      ? [join(ROOT, "local/serve.ts"), "--port", String(port), "--persist-to", stateDir, ...vars]
+      : [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, "--show-interactive-dev-session=false", ...vars];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    detached: true, // its own process group, so kill() reaches workerd too
+    stdio: ["ignore", "pipe", "pipe"],
+    // CLOUDFLARE_CF_FETCH_ENABLED=false: Miniflare would otherwise fetch
+    // https://workers.cloudflare.com/cf.json at every start; tests stay on 127.0.0.1.
+    env: {
+      ...process.env,
+      X_LOCAL_OBSERVABILITY: "false",
+      WRANGLER_SEND_METRICS: "false",
+      CI: "true",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
     },
-  );
+  });
   let log = "";
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AppendRequest } from "../../worker/durable/partition-leader/rpc.ts";
 
@@ -103,6 +103,20 @@ describe("PartitionLeader read", () => {
       expect(values).toEqual(Array.from({ length: 10 - from }, (_, i) => `v${from + i}`));
       expect(r.nextOffset).toBe(10);
     }
+  });
+
+  it("reads the same slices from SQLite (after a restart) as from the in-memory tail", async () => {
+    const stub = await filled();
+    const slices = async () => {
+      const out: unknown[] = [];
+      for (let from = 0; from <= 10; from++) {
+        for (const maxRecords of [1, 3, 100]) out.push(await stub.read({ from, maxRecords, maxBytes: 1 << 20, waitMs: 0 }));
+      }
+      return out;
+    };
+    const fromMemory = await slices();
+    await evictDurableObject(stub);
+    expect(await slices()).toEqual(fromMemory);
   });
 
   it("stops at maxRecords mid-batch and continues from nextOffset", async () => {

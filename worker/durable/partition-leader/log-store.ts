@@ -8,6 +8,7 @@
 
 import type { ProducerTuple } from "./rpc.ts";
 import type { ProducerRow } from "./producer-state.ts";
+import { TailCache, type StoredBatch } from "./tail-cache.ts";
 
 export interface PartitionState {
   status: "active" | "dropped";
@@ -32,12 +33,14 @@ export interface Slice {
   nextOffset: number;
 }
 
-type BatchRow = { base_offset: number; record_count: number; bytes: number; records: string };
+/** Record text of the newest batches kept in memory per partition. */
+const TAIL_CACHE_CHARS = 4 * 1024 * 1024;
 
 export class LogStore {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
   #state: PartitionState;
+  readonly #tail = new TailCache(TAIL_CACHE_CHARS);
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -113,6 +116,7 @@ export class LogStore {
         cumMax,
       );
     });
+    this.#tail.add({ base_offset: base, record_count: batch.count, bytes: batch.bytes, records: batch.lines });
     this.#state = {
       ...this.#state,
       highWatermark: base + batch.count,
@@ -132,19 +136,24 @@ export class LogStore {
    */
   read(offset: number, maxRecords: number, maxBytes: number, separator = ","): Slice {
     if (offset >= this.#state.highWatermark) return { records: "", count: 0, nextOffset: offset };
-    const rows = this.#sql.exec<BatchRow>(
-      `SELECT base_offset, record_count, bytes, records FROM batches
-       WHERE base_offset >= (SELECT coalesce(max(base_offset), 0) FROM batches WHERE base_offset <= ?)
-       ORDER BY base_offset LIMIT ?`,
-      offset,
-      maxRecords,
-    );
+    const rows =
+      this.#tail.from(offset) ??
+      this.#sql.exec<StoredBatch>(
+        `SELECT base_offset, record_count, bytes, records FROM batches
+         WHERE base_offset >= (SELECT coalesce(max(base_offset), 0) FROM batches WHERE base_offset <= ?)
+         ORDER BY base_offset LIMIT ?`,
+        offset,
+        maxRecords,
+      );
     const parts: string[] = [];
     let count = 0;
     let bytes = 0;
     let next = offset;
-    for (const row of rows) {
-      if (count >= maxRecords || (count > 0 && bytes >= maxBytes)) break;
+    // Pull a row only when there is room for more: each row is a whole batch.
+    while (count < maxRecords && (count === 0 || bytes < maxBytes)) {
+      const step = rows.next();
+      if (step.done) break;
+      const row = step.value;
       const skip = next - row.base_offset;
       const room = maxRecords - count;
       if (skip === 0 && row.record_count <= room && bytes + row.bytes <= maxBytes) {
@@ -193,6 +202,7 @@ export class LogStore {
       this.#sql.exec("DELETE FROM producers");
       this.#sql.exec("UPDATE partition_state SET status = 'dropped', record_count = 0, bytes = 0 WHERE id = 1");
     });
+    this.#tail.clear();
     this.#state = { ...this.#state, status: "dropped", recordCount: 0, bytes: 0 };
   }
 

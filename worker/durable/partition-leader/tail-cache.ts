@@ -1,0 +1,54 @@
+/**
+ * @module
+ * The newest batches of a partition, kept in memory as they were appended.
+ * Most reads are consumers following the tail; serving them from here skips
+ * reading rows of up to a megabyte back out of SQLite. The cache always
+ * covers a contiguous range ending at the high watermark, so a read either
+ * starts inside it or goes to SQLite.
+ */
+
+/** A batch row as SQLite returns it (a type, not an interface, so it fits SqlStorage's row constraint). */
+export type StoredBatch = {
+  base_offset: number;
+  record_count: number;
+  bytes: number;
+  records: string;
+};
+
+export class TailCache {
+  readonly #budget: number;
+  #batches: StoredBatch[] = [];
+  #size = 0;
+
+  /** `budget`: characters of record text to keep, at least one batch. */
+  constructor(budget: number) {
+    this.#budget = budget;
+  }
+
+  add(batch: StoredBatch): void {
+    this.#batches.push(batch);
+    this.#size += batch.records.length;
+    while (this.#size > this.#budget && this.#batches.length > 1) {
+      this.#size -= this.#batches.shift()!.records.length;
+    }
+  }
+
+  /** The cached batches from the one holding `offset` on, or null when `offset` is older than the cache. */
+  from(offset: number): Iterator<StoredBatch> | null {
+    const batches = this.#batches;
+    if (batches.length === 0 || offset < batches[0]!.base_offset) return null;
+    let lo = 0;
+    let hi = batches.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (batches[mid]!.base_offset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return batches.slice(lo).values();
+  }
+
+  clear(): void {
+    this.#batches = [];
+    this.#size = 0;
+  }
+}
