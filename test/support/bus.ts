@@ -14,6 +14,7 @@ import { join, resolve } from "node:path";
 const ROOT = resolve(import.meta.dirname, "../..");
 
 export interface Bus {
+  engine: Engine;
   url: string;
   port: number;
   stateDir: string;
@@ -82,6 +83,7 @@ export async function startBus(options: BusOptions = {}): Promise<Bus> {
   child.stderr!.on("data", (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
   const bus: Bus = {
+    engine: options.engine ?? "wrangler",
     url,
     port,
     stateDir,

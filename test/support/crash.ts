@@ -76,7 +76,7 @@ export async function crashUnderLoad(bus: Bus, options: CrashOptions): Promise<C
     const killing = bus.kill();
     await Promise.all(running);
     await killing;
-    bus = await startBus({ stateDir: bus.stateDir });
+    bus = await startBus({ stateDir: bus.stateDir, engine: bus.engine });
     if (cutOff > 0 || errors.length > 0 || round === options.maxRounds) {
       return { bus, rounds: round, inFlightAtKill, cutOff, errors };
     }
