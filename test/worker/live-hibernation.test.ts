@@ -50,7 +50,9 @@ describe("live delivery through hibernatable WebSockets", () => {
     const ws = res.webSocket!;
     ws.accept();
     let frames = 0;
-    ws.addEventListener("message", () => frames++);
+    ws.addEventListener("message", () => {
+      frames++;
+    });
     const closed = new Promise<number>((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
     const big = "y".repeat(100_000);
     // The default buffer is 4 MiB: 50 batches of ~1 MB leave no doubt.
