@@ -2,6 +2,7 @@
 //   unit    — pure code in Node (partitioner vectors, codec)
 //   worker  — the worker and Durable Objects inside workerd
 //   e2e     — black-box HTTP against a real `wrangler dev` bus
+//   browser — the client library in real Chromium against a real bus
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -20,6 +21,16 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/support/global-bus.ts"],
           testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/support/global-bus.ts", "test/browser/support/global-page.ts"],
+          testTimeout: 90_000,
           hookTimeout: 120_000,
         },
       },
