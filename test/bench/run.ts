@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startBus, type Bus, type Engine } from "../support/bus.ts";
 import { runTrial, type Trial } from "./load.ts";
+import { clientSection } from "./client-section.ts";
 import { describeMachine } from "./machine.ts";
 import { progress } from "./progress.ts";
 import { benchmarksMarkdown, resultsTable, targetsTable, type RunSettings } from "./report.ts";
@@ -42,16 +43,19 @@ const stopBus = once(async () => {
 process.once("SIGINT", () => void stopBus().finally(() => process.exit(130)));
 
 let trials: Trial[][];
+let client: string;
 try {
   trials = await measure({ url: bus.url, quick: settings.quick }, bus);
+  process.stderr.write("browser client: outbox benchmark in Chromium…\n");
+  client = await clientSection(bus.url, settings.quick);
 } finally {
   await stopBus();
 }
 
 const results = scenarios.map((s, i) => summarize(s, trials[i]!));
 const verdicts = judge(targets, results);
-writeFileSync(OUTPUT, benchmarksMarkdown(machine, settings, results, verdicts));
-process.stdout.write(`${resultsTable(results)}\n\n${targetsTable(verdicts)}\n\nwritten to ${OUTPUT}\n`);
+writeFileSync(OUTPUT, `${benchmarksMarkdown(machine, settings, results, verdicts)}\n${client}`);
+process.stdout.write(`${resultsTable(results)}\n\n${targetsTable(verdicts)}\n\n${client}\nwritten to ${OUTPUT}\n`);
 
 async function measure(ctx: BenchContext, bus: Bus): Promise<Trial[][]> {
   const bar = progress(scenarios.length * (2 + settings.trials));
