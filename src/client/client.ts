@@ -14,7 +14,7 @@ import type { ClientEventType, FailedRecord, Listener } from "./events.ts";
 import type { OutboxPolicy } from "./outbox/types.ts";
 import { Producer, type ProducerOptions } from "./producer.ts";
 import { createTracker, type Track, type TrackerOptions } from "./track.ts";
-import { LongPollTransport } from "./transport.ts";
+import { LongPollTransport, SseTransport } from "./transport.ts";
 
 export interface ClientOptions {
   /** The bus, e.g. "https://bus.example.com" or "http://127.0.0.1:8787". */
@@ -133,7 +133,9 @@ export class Client {
 
   /** @example for await (const r of client.consumer({ topic: "clicks", from: "earliest" })) show(r); */
   consumer(options: ConsumerOptions): Consumer {
-    return new Consumer(this.#core.store, this.#core.http, new LongPollTransport(this.#core.http), options);
+    const http = this.#core.http;
+    const sse = (options.transport ?? "sse") === "sse" && typeof TextDecoderStream === "function";
+    return new Consumer(this.#core.store, http, sse ? new SseTransport(http) : new LongPollTransport(http), options);
   }
 
   /** @example const track = client.tracker({ topic: "activity" }); track("signup", { plan: "pro" }); */

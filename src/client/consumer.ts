@@ -37,6 +37,12 @@ export interface ConsumerOptions {
   waitMs?: number;
   /** Records per request (default 500). */
   maxRecords?: number;
+  /**
+   * How records arrive: "sse" (one open request, records pushed as they are
+   * committed; the default where the runtime can stream a response) or
+   * "long-poll" (a request per page, waiting up to `waitMs`).
+   */
+  transport?: "sse" | "long-poll";
   signal?: AbortSignal;
   /**
    * Consumer groups (shared work, committed offsets, rebalancing) are

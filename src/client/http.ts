@@ -94,6 +94,27 @@ export class BusHttp {
     });
   }
 
+  /**
+   * Opens a live SSE stream (`Accept: text/event-stream`): resolves with the
+   * response once the bus has accepted it, rejects with the bus's error
+   * otherwise. The caller reads the body until `signal` aborts.
+   */
+  async stream(path: string, signal: AbortSignal): Promise<ReadableStream<BufferSource>> {
+    const headers: Record<string, string> = { accept: "text/event-stream" };
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    let response: Response;
+    try {
+      response = await fetch(this.#base + path, { headers, signal });
+    } catch (err) {
+      if (signal.aborted) throw abortError(signal);
+      this.#onReachable(false);
+      throw new EdgelogError("NETWORK_ERROR", `GET ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    this.#onReachable(true);
+    if (!response.ok || !response.body) throw errorFromResponse(response, await response.text());
+    return response.body as ReadableStream<BufferSource>;
+  }
+
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) throw abortError(signal);
