@@ -12,7 +12,7 @@ import { runOutboxBench } from "./outbox.ts";
 export async function clientSection(busUrl: string, quick: boolean): Promise<string> {
   const { minifiedBytes, gzippedBytes } = await measureBundle();
   const bundle = `The package entry (\`src/index.ts\`, with \`idb\`), minified for the browser by esbuild: **${minifiedBytes.toLocaleString("en-US")} bytes, ${gzippedBytes.toLocaleString("en-US")} gzipped**.`;
-  if (!existsSync("/usr/bin/chromium")) {
+  if (!existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium")) {
     return `## Browser client\n\n${bundle}\n\nThe outbox benchmark was skipped: no Chromium at /usr/bin/chromium (\`apt-get install chromium\`).\n`;
   }
   const r = await runOutboxBench({ busUrl, rounds: quick ? 1 : 3 });

@@ -164,7 +164,7 @@ export async function runOutboxBench(options: OutboxBenchOptions = {}): Promise<
   const ownBus = options.busUrl ? undefined : await startBus();
   const bus = options.busUrl ?? ownBus!.url;
   const page = await servePage();
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext();
     const tab = await context.newPage();

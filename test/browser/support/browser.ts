@@ -7,7 +7,8 @@
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import type { Harness } from "../page/api.ts";
 
-const EXECUTABLE = "/usr/bin/chromium";
+/** Debian's Chromium by default; CHROMIUM_PATH names another Chromium or Chrome. */
+const EXECUTABLE = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
