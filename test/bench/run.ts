@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { startBus, type Bus, type Engine } from "../support/bus.ts";
 import { runTrial, type Trial } from "./load.ts";
 import { clientSection } from "./client-section.ts";
+import { liveSection } from "./live-section.ts";
 import { describeMachine } from "./machine.ts";
 import { progress } from "./progress.ts";
 import { benchmarksMarkdown, resultsTable, targetsTable, type RunSettings } from "./report.ts";
@@ -48,6 +49,8 @@ try {
   trials = await measure({ url: bus.url, quick: settings.quick }, bus);
   process.stderr.write("browser client: outbox benchmark in Chromium…\n");
   client = await clientSection(bus.url, settings.quick);
+  process.stderr.write("live delivery: 1 and 200 SSE subscribers…\n");
+  client += `\n${await liveSection(bus.url, bus.pid, settings.quick)}`;
 } finally {
   await stopBus();
 }

@@ -15,6 +15,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 
 export interface Bus {
   engine: Engine;
+  /** The bus's process group (wrangler or node, and workerd under it). */
+  pid: number;
   url: string;
   port: number;
   stateDir: string;
@@ -40,7 +42,7 @@ export interface BusOptions {
   /** Reuse a state directory (to restart on the same data); a new temp dir by default. */
   stateDir?: string;
   port?: number;
-  /** Extra `--var NAME:VALUE` bindings. */
+  /** Extra `--var NAME:VALUE` bindings; EDGELOG_AUTH is "open" unless given. */
   vars?: Record<string, string>;
   timeoutMs?: number;
 }
@@ -59,7 +61,7 @@ export async function freePort(): Promise<number> {
 export async function startBus(options: BusOptions = {}): Promise<Bus> {
   const port = options.port ?? (await freePort());
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "edgelog-bus-"));
-  const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const vars = Object.entries({ EDGELOG_AUTH: "open", ...options.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const args =
     options.engine === "local"
       ? [join(ROOT, "local/serve.ts"), "--port", String(port), "--persist-to", stateDir, ...vars]
@@ -84,6 +86,7 @@ export async function startBus(options: BusOptions = {}): Promise<Bus> {
   const url = `http://127.0.0.1:${port}`;
   const bus: Bus = {
     engine: options.engine ?? "wrangler",
+    pid: child.pid!,
     url,
     port,
     stateDir,

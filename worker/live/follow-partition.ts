@@ -21,12 +21,16 @@ export interface FollowOptions {
   partition: number;
   from: number;
   signal: AbortSignal;
+  /** Acknowledge at least every this many bytes (a fraction of the leader's subscriber buffer). */
+  ackEveryBytes: number;
   /** Receives each record (a JSON object as text) with the offset to follow it. */
   deliver(records: string[], next: number): Promise<void>;
 }
 
 const CATCH_UP_PAGE = 1_000;
 const CATCH_UP_BYTES = 1024 * 1024;
+/** The longest an ack waits for more frames to cover. */
+const ACK_DELAY_MS = 100;
 /** The leader answers "ping" itself without waking; this keeps idle links open. */
 const KEEPALIVE_MS = 30_000;
 
@@ -68,6 +72,17 @@ async function subscribe(leader: Leader, from: number, o: FollowOptions): Promis
   ws.accept();
   let next = from;
   let received = 0;
+  let acked = 0;
+  let ackTimer: ReturnType<typeof setTimeout> | undefined;
+  // Acks are batched: one per quarter of the leader's buffer, or shortly
+  // after the last frame. An ack per frame would wake the leader once per
+  // subscriber per append.
+  const sendAck = () => {
+    if (ackTimer !== undefined) clearTimeout(ackTimer);
+    ackTimer = undefined;
+    if (received > acked && ws.readyState === WebSocket.OPEN) ws.send(`ack ${received}`);
+    acked = received;
+  };
   let chain = Promise.resolve();
   const keepalive = setInterval(() => ws.send("ping"), KEEPALIVE_MS);
   const onAbort = () => ws.close(1000, "client gone");
@@ -85,7 +100,8 @@ async function subscribe(leader: Leader, from: number, o: FollowOptions): Promis
       await o.deliver(records, first + records.length);
       next = first + records.length;
       received += frame.length;
-      if (ws.readyState === WebSocket.OPEN) ws.send(`ack ${received}`);
+      if (received - acked >= o.ackEveryBytes) sendAck();
+      else ackTimer ??= setTimeout(sendAck, ACK_DELAY_MS);
     });
   });
   const code = await new Promise<number>((resolve) => {
@@ -93,6 +109,7 @@ async function subscribe(leader: Leader, from: number, o: FollowOptions): Promis
     ws.addEventListener("error", () => resolve(1006));
   });
   clearInterval(keepalive);
+  if (ackTimer !== undefined) clearTimeout(ackTimer);
   o.signal.removeEventListener("abort", onAbort);
   await chain;
   if (o.signal.aborted) return { next, end: { reason: "aborted", next } };

@@ -6,6 +6,7 @@
  * ends them all, and the sink learns every partition's final position.
  */
 
+import { streamSettings } from "../config.ts";
 import { followPartition, type FollowEnd } from "./follow-partition.ts";
 
 export interface PumpSink {
@@ -38,6 +39,7 @@ export async function pumpPartitions(
         partition,
         from,
         signal: stop.signal,
+        ackEveryBytes: Math.max(1, Math.floor(streamSettings(env).subscriberBufferBytes / 4)),
         deliver: async (records, next) => {
           await sink.records(partition, records, next);
           positions.set(partition, next);

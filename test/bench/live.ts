@@ -1,0 +1,123 @@
+/**
+ * @module
+ * Live delivery in `npm run bench`: produce-to-delivery latency over SSE
+ * with 1 and with 200 subscribers on one partition while records are
+ * produced at a steady 1,000 records/s, and the bus's CPU time while 200
+ * subscribers sit idle (the leader hibernates; only the worker's heartbeat
+ * comments remain).
+ *
+ * Each produce request carries its send time in every value; a subscriber
+ * takes the first time in each chunk it reads (a chunk usually holds one
+ * batch), so 200 subscribers do not turn the Node client into the
+ * bottleneck by parsing every event.
+ */
+
+import { readdirSync, readFileSync } from "node:fs";
+import { createTopic, send } from "./http.ts";
+import { JSON_HEADERS } from "./payload.ts";
+
+export interface LiveRow {
+  subscribers: number;
+  samples: number;
+  p50: number;
+  p99: number;
+}
+
+export interface LiveResult {
+  rows: LiveRow[];
+  /** CPU time of the bus's workerd over the idle window, ms. */
+  idleCpuMs: number;
+  idleSeconds: number;
+}
+
+const RECORDS_PER_BATCH = 10;
+const BATCH_EVERY_MS = 10; // 1,000 records/s
+
+export async function runLiveBench(url: string, busPid: number, quick: boolean): Promise<LiveResult> {
+  const seconds = quick ? 3 : 6;
+  const rows: LiveRow[] = [];
+  let idle = { cpuMs: 0, seconds: 0 };
+  for (const subscribers of [1, 200]) {
+    const topic = `bench-live-${subscribers}-${Date.now()}`;
+    await createTopic(url, topic);
+    const latencies: number[] = [];
+    const stop = new AbortController();
+    const readers = await Promise.all(Array.from({ length: subscribers }, () => subscribe(url, topic, latencies, stop.signal)));
+    if (subscribers === 200) idle = await idleCpu(busPid, quick ? 3 : 5);
+    latencies.length = 0;
+    await produceSteadily(url, topic, seconds);
+    await new Promise((r) => setTimeout(r, 1_000)); // the last deliveries
+    stop.abort();
+    await Promise.allSettled(readers.map((r) => r.done));
+    latencies.sort((a, b) => a - b);
+    rows.push({ subscribers, samples: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) });
+  }
+  return { rows, idleCpuMs: idle.cpuMs, idleSeconds: idle.seconds };
+}
+
+/** Opens one SSE subscription from `latest`; resolves once it is streaming, keeps reading in the background until `done`. */
+async function subscribe(url: string, topic: string, latencies: number[], signal: AbortSignal): Promise<{ done: Promise<void> }> {
+  const res = await fetch(`${url}/v1/topics/${topic}/partitions/0/records?offset=latest`, {
+    headers: { accept: "text/event-stream" },
+    signal,
+  });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  await reader.read(); // the stream's first line (`retry:`): it is live
+  // Wrapped in an object: a promise returned from an async function would be awaited with it.
+  const done = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        const at = value.indexOf('"t":');
+        if (at >= 0) latencies.push(performance.timeOrigin + performance.now() - Number.parseFloat(value.slice(at + 4)));
+      }
+    } catch {
+      // aborted at the end
+    }
+  })();
+  return { done };
+}
+
+async function produceSteadily(url: string, topic: string, seconds: number): Promise<void> {
+  const end = performance.now() + seconds * 1000;
+  let next = performance.now();
+  const pending: Promise<string>[] = [];
+  while (performance.now() < end) {
+    const t = performance.timeOrigin + performance.now();
+    const body = JSON.stringify({ records: Array.from({ length: RECORDS_PER_BATCH }, () => ({ value: { t } })) });
+    pending.push(send(`${url}/v1/topics/${topic}/partitions/0/records`, { method: "POST", headers: JSON_HEADERS, body }));
+    next += BATCH_EVERY_MS;
+    await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+  }
+  await Promise.all(pending);
+}
+
+/** CPU time (user + system) of the bus's workerd processes over `seconds` of idleness. */
+async function idleCpu(busPid: number, seconds: number): Promise<{ cpuMs: number; seconds: number }> {
+  await new Promise((r) => setTimeout(r, 500));
+  const before = workerdTicks(busPid);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const ticks = workerdTicks(busPid) - before;
+  return { cpuMs: (ticks * 1000) / 100, seconds }; // USER_HZ is 100 on Linux
+}
+
+function workerdTicks(processGroup: number): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields[2] is the process group; utime and stime are fields 14 and 15 of stat (11, 12 here).
+      if (Number(fields[2]) === processGroup && stat.includes("(workerd)")) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
