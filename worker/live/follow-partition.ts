@@ -1,15 +1,14 @@
 /**
  * @module
- * Follows one partition for a live stream: catches up over RPC reads, then
- * subscribes to the leader over a hibernatable WebSocket for new batches.
- * Records reach `deliver` in offset order, exactly once each; `deliver`'s
- * promise is the backpressure: frames are acknowledged to the leader only
- * after the client has taken them, so a slow client makes the leader cut the
- * subscription instead of buffering.
+ * Follows one partition for a live stream: catches up over RPC reads (each
+ * page awaited by `deliver`, so a slow client slows the reads), then listens
+ * to the isolate's shared feed of the partition for new batches (`push`,
+ * which refuses when its client is too far behind). Records reach the
+ * stream in offset order, exactly once each.
  */
 
-import { CLOSE_GONE, CLOSE_SLOW } from "../durable/partition-leader/subscribers.ts";
 import { leaderStub } from "../leaders.ts";
+import { sharedFeed, type FeedListener } from "./shared-feed.ts";
 
 export type FollowEnd =
   | { reason: "aborted" | "slow" | "gone"; next: number }
@@ -21,18 +20,16 @@ export interface FollowOptions {
   partition: number;
   from: number;
   signal: AbortSignal;
-  /** Acknowledge at least every this many bytes (a fraction of the leader's subscriber buffer). */
-  ackEveryBytes: number;
-  /** Receives each record (a JSON object as text) with the offset to follow it. */
+  /** Catch-up: receives each record (a JSON object as text) with the offset to follow it. */
   deliver(records: string[], next: number): Promise<void>;
+  /** Live: the same, without waiting; false when the client is too far behind. */
+  push(records: string[], next: number): boolean;
 }
 
 const CATCH_UP_PAGE = 1_000;
 const CATCH_UP_BYTES = 1024 * 1024;
-/** The longest an ack waits for more frames to cover. */
-const ACK_DELAY_MS = 100;
-/** The leader answers "ping" itself without waking; this keeps idle links open. */
-const KEEPALIVE_MS = 30_000;
+/** Pause before attaching again after a lost link, so a failing leader is not hammered. */
+const RELINK_DELAY_MS = 200;
 
 export async function followPartition(o: FollowOptions): Promise<FollowEnd> {
   const leader = leaderStub(o.env, o.topicId, o.partition);
@@ -46,11 +43,11 @@ export async function followPartition(o: FollowOptions): Promise<FollowEnd> {
       next = page.nextOffset;
       if (o.signal.aborted) return { reason: "aborted", next };
     }
-    const live = await subscribe(leader, next, o);
+    const live = await listen(o, next);
     next = live.next;
-    if (live.end) return live.end;
-    // Otherwise the leader sent us back to catch up (too far behind) or the
-    // link dropped: read what we missed and subscribe again.
+    if (live.reason === "lost") await new Promise((r) => setTimeout(r, RELINK_DELAY_MS));
+    else if (live.reason !== "behind") return live as FollowEnd;
+    // behind or lost: read what the feed already passed, then attach again.
   }
   return { reason: "aborted", next };
 }
@@ -60,60 +57,36 @@ function failureEnd(error: { code: string; logStartOffset?: number }, next: numb
   return { reason: "gone", next };
 }
 
-type Leader = ReturnType<typeof leaderStub>;
-
-async function subscribe(leader: Leader, from: number, o: FollowOptions): Promise<{ next: number; end?: FollowEnd }> {
-  const res = await leader.fetch(`https://leader/subscribe?from=${from}`, { headers: { Upgrade: "websocket" } });
-  const ws = res.webSocket;
-  if (!ws) {
-    const body = (await res.json()) as { error: { code: string; logStartOffset?: number } };
-    return { next: from, end: failureEnd(body.error, from) };
-  }
-  ws.accept();
-  let next = from;
-  let received = 0;
-  let acked = 0;
-  let ackTimer: ReturnType<typeof setTimeout> | undefined;
-  // Acks are batched: one per quarter of the leader's buffer, or shortly
-  // after the last frame. An ack per frame would wake the leader once per
-  // subscriber per append.
-  const sendAck = () => {
-    if (ackTimer !== undefined) clearTimeout(ackTimer);
-    ackTimer = undefined;
-    if (received > acked && ws.readyState === WebSocket.OPEN) ws.send(`ack ${received}`);
-    acked = received;
-  };
-  let chain = Promise.resolve();
-  const keepalive = setInterval(() => ws.send("ping"), KEEPALIVE_MS);
-  const onAbort = () => ws.close(1000, "client gone");
-  o.signal.addEventListener("abort", onAbort);
-  ws.addEventListener("message", (event) => {
-    const frame = event.data;
-    if (typeof frame !== "string" || frame === "pong") return;
-    // Frames are handled one after another so records stay in order and the
-    // ack only ever covers what the client has taken.
-    chain = chain.then(async () => {
-      const newline = frame.indexOf("\n");
-      const first = Number(frame.slice(0, newline));
-      const records = frame.slice(newline + 1).split("\n");
-      if (first !== next) return; // cannot happen: the leader sends in order
-      await o.deliver(records, first + records.length);
-      next = first + records.length;
-      received += frame.length;
-      if (received - acked >= o.ackEveryBytes) sendAck();
-      else ackTimer ??= setTimeout(sendAck, ACK_DELAY_MS);
-    });
+/** Listens to the shared feed from `from` until the stream or the feed ends. */
+function listen(o: FollowOptions, from: number): Promise<{ reason: "aborted" | "slow" | "gone" | "lost" | "behind"; next: number }> {
+  const feed = sharedFeed(o.env, o.topicId, o.partition);
+  return new Promise((resolve) => {
+    let settled = false;
+    const end = (reason: "aborted" | "slow" | "gone" | "lost" | "behind") => {
+      if (settled) return;
+      settled = true;
+      o.signal.removeEventListener("abort", onAbort);
+      feed.detach(listener);
+      resolve({ reason, next: listener.next });
+    };
+    const listener: FeedListener = {
+      next: from,
+      push(records, next) {
+        if (settled) return false;
+        if (!o.push(records, next)) {
+          end("slow");
+          return false;
+        }
+        return true;
+      },
+      closed: (why) => end(why),
+    };
+    const onAbort = () => end("aborted");
+    o.signal.addEventListener("abort", onAbort);
+    if (o.signal.aborted) return end("aborted");
+    feed.attach(listener).then(
+      (a) => a.attached || end("behind"),
+      () => end("lost"),
+    );
   });
-  const code = await new Promise<number>((resolve) => {
-    ws.addEventListener("close", (event) => resolve(event.code));
-    ws.addEventListener("error", () => resolve(1006));
-  });
-  clearInterval(keepalive);
-  if (ackTimer !== undefined) clearTimeout(ackTimer);
-  o.signal.removeEventListener("abort", onAbort);
-  await chain;
-  if (o.signal.aborted) return { next, end: { reason: "aborted", next } };
-  if (code === CLOSE_SLOW) return { next, end: { reason: "slow", next } };
-  if (code === CLOSE_GONE) return { next, end: { reason: "gone", next } };
-  return { next };
 }

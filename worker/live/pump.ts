@@ -6,11 +6,13 @@
  * ends them all, and the sink learns every partition's final position.
  */
 
-import { streamSettings } from "../config.ts";
 import { followPartition, type FollowEnd } from "./follow-partition.ts";
 
 export interface PumpSink {
+  /** Catch-up records; resolves when the client has room for more. */
   records(partition: number, records: string[], next: number): Promise<void>;
+  /** Live records, without waiting; false when the client is too far behind to take them. */
+  push(partition: number, records: string[], next: number): boolean;
 }
 
 export interface PumpResult {
@@ -39,10 +41,14 @@ export async function pumpPartitions(
         partition,
         from,
         signal: stop.signal,
-        ackEveryBytes: Math.max(1, Math.floor(streamSettings(env).subscriberBufferBytes / 4)),
         deliver: async (records, next) => {
           await sink.records(partition, records, next);
           positions.set(partition, next);
+        },
+        push: (records, next) => {
+          if (!sink.push(partition, records, next)) return false;
+          positions.set(partition, next);
+          return true;
         },
       }).catch((err): { reason: "error"; next: number } => {
         console.error("live follower failed", err);

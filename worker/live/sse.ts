@@ -18,6 +18,7 @@ export interface SseOptions {
 export class SseStream {
   readonly response: Response;
   readonly #gone = new AbortController();
+  readonly #highWaterMark: number;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #heartbeat: ReturnType<typeof setInterval>;
   #closed = false;
@@ -28,6 +29,7 @@ export class SseStream {
       new ByteLengthQueuingStrategy({ highWaterMark: options.highWaterMark }),
     );
     this.#writer = writable.getWriter();
+    this.#highWaterMark = options.highWaterMark;
     this.response = new Response(readable, {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",
@@ -39,9 +41,24 @@ export class SseStream {
     void this.#write(`retry: ${options.retryMs}\n\n`);
   }
 
+  /** Bytes written but not yet taken by the client. */
+  get queued(): number {
+    return this.#highWaterMark - (this.#writer.desiredSize ?? 0);
+  }
+
   /** Aborts when the client is gone (a write failed). */
   get signal(): AbortSignal {
     return this.#gone.signal;
+  }
+
+  /**
+   * Queues already-formatted events at once, without waiting for room: for
+   * live records, whose sender checks `queued` first and cuts a client that
+   * stays behind.
+   */
+  enqueue(text: string): void {
+    if (this.#closed) return;
+    this.#writer.write(encoder.encode(text)).catch(() => this.#fail());
   }
 
   /** Writes already-formatted events; resolves when the client has room for more. */

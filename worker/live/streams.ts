@@ -65,6 +65,12 @@ function runSse(
   void (async () => {
     const result = await pumpPartitions(t.env, t.topicId, starts, {
       records: (p, records, next) => sse.write(render(p, records, next)),
+      push(p, records, next) {
+        // The client's share of buffering: past it, the client is cut off with its position.
+        if (sse.queued > t.settings.subscriberBufferBytes) return false;
+        sse.enqueue(render(p, records, next));
+        return true;
+      },
     }, stop);
     clearTimeout(recycle);
     const end = endEvent(result, recycled);
@@ -79,13 +85,21 @@ export function topicWebSocket(t: StreamTarget, starts: Map<number, number>): Re
   const { 0: client, 1: server } = new WebSocketPair();
   server.accept();
   const stop = new AbortController();
+  // A WebSocket gives no view of how much the client has yet to read: frames are sent as they come.
+  const send = (partition: number, records: string[], next: number) => {
+    if (server.readyState !== WebSocket.OPEN) return stop.abort();
+    server.send(`{"type":"records","partition":${partition},"nextOffset":${next},"records":[${records.join(",")}]}`);
+  };
   server.addEventListener("close", () => stop.abort());
   server.addEventListener("error", () => stop.abort());
   void (async () => {
     const result = await pumpPartitions(t.env, t.topicId, starts, {
       records: async (partition, records, next) => {
-        if (server.readyState !== WebSocket.OPEN) return stop.abort();
-        server.send(`{"type":"records","partition":${partition},"nextOffset":${next},"records":[${records.join(",")}]}`);
+        send(partition, records, next);
+      },
+      push: (partition, records, next) => {
+        send(partition, records, next);
+        return true;
       },
     }, stop);
     const end = endEvent(result, false);
