@@ -16,6 +16,7 @@ export const ERRORS = {
   PRODUCER_FENCED: { status: 403, retriable: false },
   NOT_FOUND: { status: 404, retriable: false },
   UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false },
+  GROUP_ID_NOT_FOUND: { status: 404, retriable: false },
   METHOD_NOT_ALLOWED: { status: 405, retriable: false },
   REQUEST_TIMEOUT: { status: 408, retriable: true },
   TOPIC_ALREADY_EXISTS: { status: 409, retriable: false },
@@ -23,6 +24,8 @@ export const ERRORS = {
   UNKNOWN_MEMBER_ID: { status: 409, retriable: false },
   ILLEGAL_GENERATION: { status: 409, retriable: false },
   REBALANCE_IN_PROGRESS: { status: 409, retriable: true },
+  INCONSISTENT_GROUP_PROTOCOL: { status: 409, retriable: false },
+  NON_EMPTY_GROUP: { status: 409, retriable: false },
   MESSAGE_TOO_LARGE: { status: 413, retriable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
@@ -49,6 +52,8 @@ export interface ErrorDetails {
   issues?: { path: string; message: string }[];
   /** MESSAGE_TOO_LARGE / PAYLOAD_TOO_LARGE: the limit that was crossed. */
   limit?: number;
+  /** ILLEGAL_GENERATION / REBALANCE_IN_PROGRESS: the consumer group's current generation. */
+  generation?: number;
   /** RATE_LIMITED: seconds until a retry may succeed. */
   retryAfter?: number;
 }
