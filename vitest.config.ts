@@ -1,6 +1,7 @@
 // Test projects, one per kind of "real part" under test:
 //   unit    — pure code in Node (partitioner vectors, codec)
-//   worker  — the worker and Durable Objects inside workerd
+//   worker  — the worker and Durable Objects inside workerd (open: no tokens)
+//   worker-auth — the same, tokens required (test/worker/auth-*.test.ts)
 //   e2e     — black-box HTTP against a real `wrangler dev` bus
 //   browser — the client library in real Chromium against a real bus
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
@@ -11,8 +12,25 @@ export default defineConfig({
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" } },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { EDGELOG_AUTH: "open" } } })],
+        test: { name: "worker", include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/auth-*.test.ts"] },
+      },
+      // The same worker as deployed: tokens required, with known test secrets.
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                EDGELOG_AUTH: "required",
+                EDGELOG_JWT_SECRETS: "test-secret-1,test-secret-2",
+                EDGELOG_ADMIN_TOKEN: "test-admin-token",
+                EDGELOG_JWT_AUDIENCE: "edgelog-test",
+              },
+            },
+          }),
+        ],
+        test: { name: "worker-auth", include: ["test/worker/auth-*.test.ts"] },
       },
       {
         test: {

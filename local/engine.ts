@@ -58,7 +58,7 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
   // parts this worker uses, and let Miniflare 5 convert them.
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
   // wrangler types these against its own copy of Miniflare.
-  const w = workerOptions as unknown as Pick<LegacyWorkerOptions, "compatibilityDate" | "compatibilityFlags" | "bindings" | "durableObjects" | "assets">;
+  const w = workerOptions as unknown as Pick<LegacyWorkerOptions, "compatibilityDate" | "compatibilityFlags" | "bindings" | "durableObjects" | "r2Buckets" | "ratelimits" | "assets">;
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: options.host ?? "127.0.0.1",
@@ -77,6 +77,8 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
           scriptPath,
           bindings: { ...w.bindings, ...options.vars },
           durableObjects: w.durableObjects,
+          r2Buckets: w.r2Buckets,
+          ratelimits: w.ratelimits,
           assets: w.assets,
         },
       ],

@@ -4,6 +4,9 @@
  * first), starts the local bus and keeps it running until Ctrl-C.
  *
  *   node local/serve.ts [--port 8787] [--host 127.0.0.1] [--persist-to .wrangler/state] [--var NAME:VALUE ...]
+ *
+ * It runs open (no tokens, EDGELOG_AUTH=open) so a newcomer can try it;
+ * `--var EDGELOG_AUTH:required` runs it as deployed.
  */
 
 import { parseArgs } from "node:util";
@@ -18,13 +21,15 @@ const { values } = parseArgs({
   },
 });
 
-const vars = Object.fromEntries(
+const vars: Record<string, string> = Object.fromEntries(
   values.var.map((v) => {
     const at = v.indexOf(":");
     if (at < 1) throw new Error(`--var takes NAME:VALUE, got '${v}'`);
     return [v.slice(0, at), v.slice(at + 1)];
   }),
 );
+
+vars.EDGELOG_AUTH ??= "open";
 
 const bus = await startLocalBus({ host: values.host, port: Number(values.port), stateDir: values["persist-to"], vars });
 console.log(`edgelog is running on ${bus.url.origin}  (API under /v1, dashboard at /; Ctrl-C stops it)`);
