@@ -1,20 +1,24 @@
 /**
  * @module
- * The Hono app: limits and errors first, then the routes, then the OpenAPI
+ * The Hono app: CORS, limits, authorization and errors first, then the routes, then the OpenAPI
  * document generated from the same schemas that validate requests.
  */
 
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import pkg from "../package.json" with { type: "json" };
-import { PRODUCER_EPOCH, PRODUCER_ID, PRODUCER_SEQ, REQUEST_ID, RETRY_AFTER } from "../src/protocol/headers.ts";
 import { MAX_REQUEST_BYTES } from "../src/protocol/limits.ts";
 import { bench } from "./bench/index.ts";
 import { ApiError, onError } from "./http-error.ts";
+import { authorize, authorizeBodyTopics } from "./middleware/auth/index.ts";
+import { corsForBus } from "./middleware/cors/index.ts";
+import { headerLimits } from "./middleware/header-limits/index.ts";
+import { rateLimit } from "./middleware/rate-limit/index.ts";
+import { groups } from "./routes/groups.ts";
 import { health } from "./routes/health.ts";
 import { live } from "./routes/live.ts";
 import { records } from "./routes/records.ts";
+import { retention } from "./routes/retention.ts";
 import { topics } from "./routes/topics.ts";
 
 export const app = new OpenAPIHono<{ Bindings: Env }>();
@@ -24,19 +28,13 @@ app.notFound((c) => {
   throw new ApiError("NOT_FOUND", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`);
 });
 
-// Web apps on any origin may call the bus; tokens (not origins) decide what
-// they may do.
-app.use(
-  "/v1/*",
-  cors({
-    origin: "*",
-    allowMethods: ["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Authorization", "Last-Event-ID", PRODUCER_ID, PRODUCER_EPOCH, PRODUCER_SEQ, REQUEST_ID],
-    exposeHeaders: [RETRY_AFTER, REQUEST_ID],
-    maxAge: 86_400,
-  }),
-);
-
+// Order matters: CORS answers preflights before anything needs a token;
+// the token is checked before the body is read; topics a group request
+// names in its body are checked once the body limit guards the read.
+app.use("/v1/*", corsForBus());
+app.use("/v1/*", headerLimits());
+app.use("/v1/*", authorize());
+app.use("/v1/*", rateLimit());
 app.use(
   "/v1/*",
   bodyLimit({
@@ -48,11 +46,14 @@ app.use(
     },
   }),
 );
+app.use("/v1/*", authorizeBodyTopics());
 
 app.route("/", health);
 app.route("/", topics);
 app.route("/", records);
+app.route("/", retention);
 app.route("/", live);
+app.route("/", groups);
 app.route("/", bench);
 
 app.doc31("/v1/openapi.json", {

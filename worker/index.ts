@@ -6,6 +6,8 @@
 import { app } from "./app.ts";
 
 export { BenchProbe } from "./bench/probe.ts";
+export { GroupCoordinator } from "./durable/group-coordinator/index.ts";
+export { GroupRegistry } from "./durable/group-coordinator/registry.ts";
 export { PartitionLeader } from "./durable/partition-leader/index.ts";
 export { TopicCatalog } from "./durable/topic-catalog/index.ts";
 

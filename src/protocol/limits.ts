@@ -31,6 +31,8 @@ export interface TopicConfig {
   retentionBytes: number;
   cleanupPolicy: "delete" | "compact";
   maxMessageBytes: number;
+  /** Compacted topics: how long a tombstone (null value) stays readable after its segment closed. */
+  deleteRetentionMs: number;
 }
 
 export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
@@ -39,6 +41,7 @@ export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
   retentionBytes: -1,
   cleanupPolicy: "delete",
   maxMessageBytes: MAX_REQUEST_BYTES,
+  deleteRetentionMs: DAY_MS,
 };
 
 export function isValidTopicName(name: string): boolean {

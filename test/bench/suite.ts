@@ -8,6 +8,7 @@ import type { Scenario } from "./scenario.ts";
 import { fetchScenarios } from "./scenarios/fetch.ts";
 import { floorScenarios } from "./scenarios/floors.ts";
 import { produceScenario } from "./scenarios/produce.ts";
+import { retentionScenarioId, retentionScenarios } from "./scenarios/retention.ts";
 import type { Target } from "./targets.ts";
 
 const CONCURRENCY = [1, 8] as const;
@@ -18,6 +19,7 @@ export function foundationSuite(): Scenario[] {
     ...CONCURRENCY.flatMap((c) => BATCHES.map((b) => produceScenario(b, c))),
     ...fetchScenarios(CONCURRENCY),
     ...CONCURRENCY.flatMap((c) => floorScenarios(c)),
+    ...CONCURRENCY.flatMap((c) => retentionScenarios(c)),
   ];
 }
 
@@ -35,6 +37,12 @@ export function foundationTargets(): Target[] {
       subject: `fetch-p1000-c${c}`,
       reference: `produce-b1000-c${c}`,
       atLeast: 5,
+    },
+    {
+      label: `produce while retention and compaction run vs without, concurrency ${c}`,
+      subject: retentionScenarioId("maintained", c),
+      reference: retentionScenarioId("plain", c),
+      atLeast: 0.8,
     },
   ]);
 }

@@ -32,7 +32,16 @@ describe("topic admin", () => {
     const list = await (await call("/v1/topics")).json<any>();
     expect(list.topics.map((t: { name: string }) => t.name)).toContain(name);
     const described = await (await call(`/v1/topics/${name}`)).json<any>();
-    expect(described.partitions[0]).toEqual({ partition: 0, logStartOffset: 0, highWatermark: 0, records: 0, bytes: 0 });
+    expect(described.partitions[0]).toEqual({
+      partition: 0,
+      logStartOffset: 0,
+      highWatermark: 0,
+      records: 0,
+      bytes: 0,
+      bytesInSqlite: 0,
+      bytesInR2: 0,
+      segments: 0,
+    });
     expect(described.partitions[1]).toMatchObject({ partition: 1, logStartOffset: 0, highWatermark: 2, records: 2 });
     expect(described.partitions[1].bytes).toBeGreaterThan(0);
   });
@@ -49,8 +58,8 @@ describe("topic admin", () => {
     expect(shrink.status).toBe(400);
     expect(await shrink.json()).toMatchObject({ error: { code: "INVALID_PARTITIONS" } });
     expect((await (await call(`/v1/topics/${name}`)).json<any>()).config.partitions).toBe(5);
-    // The new partitions take records at once in this isolate.
-    const res = await sendJson("POST", `/v1/topics/${name}/partitions/4/records`, { records: [{ value: 1 }] });
+    // The new partitions take records at once in this isolate (keyed: the topic is compacted now).
+    const res = await sendJson("POST", `/v1/topics/${name}/partitions/4/records`, { records: [{ key: "k", value: 1 }] });
     expect(res.status).toBe(200);
   });
 

@@ -35,12 +35,16 @@ export function renderBody(r: ValidRecord): string {
  * choice for keyless records.
  */
 export function planBatches(topic: TopicSummary, records: ValidRecord[], fixedPartition?: number): PartitionBatch[] {
-  const { partitions, maxMessageBytes } = topic.config;
+  const { partitions, maxMessageBytes, cleanupPolicy } = topic.config;
   const batches = new Map<number, PartitionBatch>();
   let keyless: number | undefined;
   records.forEach((record, index) => {
     if (fixedPartition !== undefined && record.partition !== undefined && record.partition !== fixedPartition) {
       throw new ApiError("INVALID_REQUEST", `record ${index} names partition ${record.partition}, but this request produces to ${fixedPartition}`);
+    }
+    // Refused before anything is written: a compacted topic keeps the latest record per key.
+    if (cleanupPolicy === "compact" && record.key == null && record.keyBase64 === undefined) {
+      throw new ApiError("INVALID_REQUEST", `record ${index} has no key, and topic '${topic.name}' is compacted: every record needs one`);
     }
     let partition = fixedPartition ?? record.partition;
     if (partition === undefined) {

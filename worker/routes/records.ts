@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import { ERRORS, type Failure } from "../../src/protocol/errors.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { TopicSummary } from "../../src/protocol/types.ts";
+import { leaderConfig } from "../durable/partition-leader/leader-config.ts";
 import type { ProducerTuple, StartPosition } from "../durable/partition-leader/rpc.ts";
 import { ApiError } from "../http-error.ts";
 import { leaderStub } from "../leaders.ts";
@@ -42,7 +43,11 @@ records.openapi(
     const offsets = new Array<string>(c.req.valid("json").records.length);
     const results = await Promise.all(
       batches.map((b) =>
-        leaderStub(c.env, topic.topicId, b.partition).append({ bodies: b.bodies, timestamps: b.timestamps }),
+        leaderStub(c.env, topic.topicId, b.partition).append({
+          bodies: b.bodies,
+          timestamps: b.timestamps,
+          config: leaderConfig(c.env, topic, b.partition),
+        }),
       ),
     );
     // Partitions are independent logs: one may fail while others committed.
@@ -91,6 +96,7 @@ records.openapi(
       bodies: batch!.bodies,
       timestamps: batch!.timestamps,
       producer,
+      config: leaderConfig(c.env, topic, partition),
     });
     if (!result.ok) throw ApiError.from(result);
     const offsets = offsetEntries(partition, result.baseOffset, batch!.bodies.length);

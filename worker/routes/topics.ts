@@ -1,11 +1,16 @@
 /**
  * @module
- * Topic administration: create, list, describe, alter, delete.
+ * Topic administration: create, list, describe, alter, delete. Creating or
+ * altering a topic hands its config to every partition leader, which
+ * enforces retention and compaction from then on.
  */
 
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
+import type { Failure } from "../../src/protocol/errors.ts";
 import { DEFAULT_TOPIC_CONFIG } from "../../src/protocol/limits.ts";
 import type { TopicDescription, TopicSummary } from "../../src/protocol/types.ts";
+import { leaderConfig } from "../durable/partition-leader/leader-config.ts";
+import type { PartitionStats } from "../durable/partition-leader/rpc.ts";
 import { ApiError } from "../http-error.ts";
 import { catalogStub, leaderStub } from "../leaders.ts";
 import { jsonBody } from "../middleware/json-body/index.ts";
@@ -45,7 +50,7 @@ topics.openapi(
     const result = await catalogStub(c.env).create(name, config);
     if (!result.ok) throw ApiError.from(result);
     rememberTopic(result.topic);
-    return c.json(await describe(c.env, result.topic), result.created ? 201 : 200);
+    return c.json(await configure(c.env, result.topic), result.created ? 201 : 200);
   },
 );
 
@@ -82,7 +87,7 @@ topics.openapi(
     const result = await catalogStub(c.env).alter(name, c.req.valid("json"));
     if (!result.ok) throw ApiError.from(result);
     rememberTopic(result.topic);
-    return c.json(await describe(c.env, result.topic), 200);
+    return c.json(await configure(c.env, result.topic), 200);
   },
 );
 
@@ -103,10 +108,20 @@ topics.openapi(
   },
 );
 
-async function describe(env: Env, topic: TopicSummary): Promise<TopicDescription> {
-  const stats = await Promise.all(
-    Array.from({ length: topic.config.partitions }, (_, p) => leaderStub(env, topic.topicId, p).stats()),
-  );
+function describe(env: Env, topic: TopicSummary): Promise<TopicDescription> {
+  return withPartitions(topic, (p) => leaderStub(env, topic.topicId, p).stats());
+}
+
+/** Sends every leader its config (again: an identical create or a PATCH); they answer with their stats. */
+function configure(env: Env, topic: TopicSummary): Promise<TopicDescription> {
+  return withPartitions(topic, (p) => leaderStub(env, topic.topicId, p).configure(leaderConfig(env, topic, p)));
+}
+
+async function withPartitions(
+  topic: TopicSummary,
+  call: (partition: number) => Promise<PartitionStats | Failure>,
+): Promise<TopicDescription> {
+  const stats = await Promise.all(Array.from({ length: topic.config.partitions }, (_, p) => call(p)));
   const partitions = stats.map((s, partition) => {
     if ("ok" in s) throw ApiError.from(s);
     return { partition, ...s };

@@ -94,3 +94,15 @@ export const ProducerHeaders = z
     const given = [h["producer-id"], h["producer-epoch"], h["producer-seq"]].filter((v) => v !== undefined).length;
     return given === 0 || given === 3;
   }, "send Producer-Id, Producer-Epoch and Producer-Seq together, or none of them");
+
+/** DeleteRecords: `before` is an offset (every record below it goes) or `latest` (all of them). */
+export const DeleteRecordsQuery = z
+  .object({
+    before: z
+      .string()
+      .regex(/^(latest|0|[1-9][0-9]{0,15})$/, "a non-negative integer or 'latest'")
+      .transform((v) => (v === "latest" ? v : Number(v)))
+      .refine((v) => v === "latest" || Number.isSafeInteger(v), "before too large")
+      .openapi({ description: "delete every record below this offset; `latest`: the high watermark", example: "42" }),
+  })
+  .strict();

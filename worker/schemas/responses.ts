@@ -29,11 +29,18 @@ export const TopicDescriptionSchema = TopicSummarySchema.extend({
       partition: z.number().int(),
       logStartOffset: z.number().int(),
       highWatermark: z.number().int(),
-      records: z.number().int(),
-      bytes: z.number().int(),
+      records: z.number().int().openapi({ description: "records stored (a compacted topic holds fewer than its offsets span)" }),
+      bytes: z.number().int().openapi({ description: "bytesInSqlite + bytesInR2" }),
+      bytesInSqlite: z.number().int(),
+      bytesInR2: z.number().int().openapi({ description: "cold segments moved to R2" }),
+      segments: z.number().int(),
     }),
   ),
 }).openapi("TopicDescription");
+
+export const DeleteRecordsResponseSchema = z
+  .object({ logStartOffset: z.number().int().openapi({ description: "the partition's first offset now" }) })
+  .openapi("DeleteRecordsResponse");
 
 export const ProduceResponseSchema = z
   .object({

@@ -24,6 +24,12 @@ const ConfigFields = {
   retentionBytes: limitOrUnlimited(1, 2 ** 50).openapi({ description: "-1 means no size limit" }),
   cleanupPolicy: z.enum(["delete", "compact"]),
   maxMessageBytes: z.number().int().min(1).max(MAX_REQUEST_BYTES),
+  deleteRetentionMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(100 * 365 * DAY_MS)
+    .openapi({ description: "compacted topics: how long a tombstone stays after its segment closed" }),
 };
 
 /** PUT body: every field optional, defaults fill the rest. */

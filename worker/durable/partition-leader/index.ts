@@ -2,7 +2,8 @@
  * @module
  * PartitionLeader: the Durable Object that leads one topic partition. It
  * assigns offsets, applies the idempotent producer rules, stores each produce
- * request as one batch row and parks long-poll reads until data arrives.
+ * request as one batch row and parks long-poll reads until data arrives; its
+ * alarm enforces retention, compaction and cold storage (maintenance.ts).
  * Every method answers after its writes are durable: the output gate holds
  * the RPC reply until SQLite has committed.
  */
@@ -12,29 +13,60 @@ import { failure, type Failure } from "../../../src/protocol/errors.ts";
 import { MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../../../src/protocol/limits.ts";
 import { streamSettings } from "../../config.ts";
 import { migrate } from "../migrations.ts";
+import { ColdStore, readCold } from "./cold-store.ts";
+import { applyPolicy, deleteRecordsRefused, refuseKeyless } from "./compaction.ts";
+import { ConfigStore } from "./config-store.ts";
+import type { LeaderConfig } from "./leader-config.ts";
 import { LEADER_MIGRATIONS } from "./schema.ts";
-import { LogStore } from "./log-store.ts";
+import { LogStore, firstAtOrAfter } from "./log-store.ts";
+import type { Slice } from "./slice.ts";
+import { RETENTION_SEGMENTS_PER_ROUND, maintain, nextDue, sizeTrigger, type Maintained } from "./maintenance.ts";
 import { decideSequence } from "./producer-state.ts";
 import { CLOSE_GONE, Subscribers } from "./subscribers.ts";
 import { Waiters } from "./waiters.ts";
-import type { AppendRequest, AppendResult, PartitionStats, PositionResult, ReadRequest, ReadResult, StartPosition } from "./rpc.ts";
+import type {
+  AppendRequest,
+  AppendResult,
+  DeleteRecordsResult,
+  PartitionStats,
+  PositionResult,
+  ReadRequest,
+  ReadResult,
+  StartPosition,
+} from "./rpc.ts";
 
 /** Room for the offset and timestamp members the leader adds to each record. */
 const MAX_STORED_BATCH_BYTES = MAX_REQUEST_BYTES + MAX_RECORDS_PER_REQUEST * 48;
 /** Scratch space to measure a batch's UTF-8 size: encodeInto is ~50× faster than counting by hand. */
 const scratch = new Uint8Array(MAX_STORED_BATCH_BYTES + 4);
 const encoder = new TextEncoder();
+/** New keys wait this long to be indexed, so one housekeeping round serves many appends. */
+const COMPACTION_DELAY_MS = 1_000;
 
 export class PartitionLeader extends DurableObject<Env> {
   readonly #log: LogStore;
+  readonly #config: ConfigStore;
+  readonly #cold: ColdStore | null;
   readonly #waiters = new Waiters();
   readonly #subscribers: Subscribers;
+  /** The alarm as last set; null when none is. */
+  #alarmAt: number | null = null;
+  /** Stored bytes at which size retention has work again (see sizeTrigger). */
+  #sizeTrigger: number;
+  /** Housekeeping rounds run one after another, even when alarm() is called twice at once. */
+  #maintaining: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage, LEADER_MIGRATIONS);
     this.#log = new LogStore(ctx.storage);
+    this.#config = new ConfigStore(ctx.storage.sql);
+    this.#cold = env.COLD_SEGMENTS ? new ColdStore(env.COLD_SEGMENTS) : null;
     this.#subscribers = new Subscribers(ctx, this.#log, streamSettings(env).subscriberBufferBytes);
+    this.#sizeTrigger = sizeTrigger(this.#maintained());
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#alarmAt = await ctx.storage.getAlarm();
+    });
   }
 
   /**
@@ -49,7 +81,7 @@ export class PartitionLeader extends DurableObject<Env> {
     }
     const from = Number(url.searchParams.get("from") ?? "x");
     if (!Number.isSafeInteger(from)) return Response.json(failure("INVALID_REQUEST", "from must be an offset"), { status: 400 });
-    const position = this.#resolve(from);
+    const position = await this.#resolve(from);
     if (typeof position !== "number") return Response.json(position, { status: 416 });
     return this.#subscribers.accept(position);
   }
@@ -66,6 +98,14 @@ export class PartitionLeader extends DurableObject<Env> {
     }
   }
 
+  /** The topic's config for this partition, from the topic routes; answers with the partition's stats. */
+  configure(config: LeaderConfig): PartitionStats | Failure {
+    const gone = this.#refuseIfDropped();
+    if (gone) return gone;
+    this.#offerConfig(config, true);
+    return this.stats();
+  }
+
   append(request: AppendRequest): AppendResult {
     const gone = this.#refuseIfDropped();
     if (gone) return gone;
@@ -73,6 +113,8 @@ export class PartitionLeader extends DurableObject<Env> {
     if (bodies.length === 0 || bodies.length > MAX_RECORDS_PER_REQUEST) {
       return failure("INVALID_REQUEST", `a batch holds 1 to ${MAX_RECORDS_PER_REQUEST} records, got ${bodies.length}`);
     }
+    if (request.config) this.#offerConfig(request.config, false);
+    const config = this.#config.current;
     if (producer) {
       const decision = decideSequence(this.#log.producer(producer.producerId), producer);
       if ("ok" in decision) return decision;
@@ -83,6 +125,11 @@ export class PartitionLeader extends DurableObject<Env> {
     }
     const now = Date.now();
     const base = this.#log.state.highWatermark;
+    const compact = config.cleanupPolicy === "compact";
+    if (compact) {
+      const keyless = refuseKeyless(bodies);
+      if (keyless) return keyless;
+    }
     let lines = "";
     let maxTimestamp = 0;
     for (let i = 0; i < bodies.length; i++) {
@@ -98,40 +145,86 @@ export class PartitionLeader extends DurableObject<Env> {
         limit: MAX_STORED_BATCH_BYTES,
       });
     }
-    this.#log.append({ lines, count: bodies.length, bytes, maxTimestamp, producer }, now);
+    const closed = this.#log.append({ lines, count: bodies.length, bytes, maxTimestamp, producer }, now, config.segmentBytes);
     this.#waiters.wakeAll();
     this.#subscribers.publish(base, lines);
+    // The alarm indexes the new keys (and compacts) in bulk a moment later.
+    if (compact) this.#ensureAlarm(now + COMPACTION_DELAY_MS);
+    const stored = this.#log.state.bytes + this.#log.segments.coldBytes;
+    if (closed || stored >= this.#sizeTrigger || (this.#alarmAt === null && config.retentionMs >= 0 && config.cleanupPolicy === "delete")) {
+      this.#reschedule(false);
+    }
     return { ok: true, baseOffset: base, count: bodies.length, duplicate: false };
   }
 
   async read(request: ReadRequest): Promise<ReadResult> {
-    const position = this.#resolve(request.from);
+    const position = await this.#resolve(request.from);
     if (typeof position !== "number") return position;
     if (position === this.#log.state.highWatermark && request.waitMs > 0) {
       await this.#waiters.wait(request.waitMs);
       const gone = this.#refuseIfDropped();
       if (gone) return gone;
     }
-    const { logStartOffset, highWatermark } = this.#log.state;
     // Retention may have moved the start while this read was parked.
-    if (position < logStartOffset) return outOfRange(position, logStartOffset, highWatermark);
-    const slice = this.#log.read(position, request.maxRecords, request.maxBytes, request.lines ? "\n" : ",");
+    if (position < this.#log.state.logStartOffset) return this.#outOfRange(position);
+    const separator = request.lines ? "\n" : ",";
+    let slice: Slice | Failure;
+    if (position < this.#log.segments.coldEnd) {
+      if (!this.#cold) return failure("UNAVAILABLE", "older records are in cold storage, which this deployment does not bind");
+      slice = await readCold(this.#log, this.#cold, position, request.maxRecords, request.maxBytes, separator);
+      if ("ok" in slice) return slice;
+      // ... or while R2 answered.
+      if (position < this.#log.state.logStartOffset) return this.#outOfRange(position);
+    } else {
+      slice = this.#log.read(position, request.maxRecords, request.maxBytes, separator);
+    }
+    const { logStartOffset, highWatermark } = this.#log.state;
     return { ok: true, ...slice, highWatermark, logStartOffset };
   }
 
   /** Where a read from `from` would start, and the partition's bounds. */
-  position(from: StartPosition): PositionResult {
-    const offset = this.#resolve(from);
+  async position(from: StartPosition): Promise<PositionResult> {
+    const offset = await this.#resolve(from);
     if (typeof offset !== "number") return offset;
     const { logStartOffset, highWatermark } = this.#log.state;
     return { ok: true, offset, logStartOffset, highWatermark };
+  }
+
+  /** Kafka's DeleteRecords: every record below `before` goes, the log start moves there. */
+  deleteRecords(before: number | "latest"): DeleteRecordsResult {
+    const gone = this.#refuseIfDropped();
+    if (gone) return gone;
+    if (this.#config.current.cleanupPolicy === "compact") return deleteRecordsRefused();
+    const { logStartOffset, highWatermark } = this.#log.state;
+    const target = before === "latest" ? highWatermark : before;
+    if (target > highWatermark) {
+      return failure("OFFSET_OUT_OF_RANGE", `before ${target} is past the high watermark ${highWatermark}`, {
+        logStartOffset,
+        highWatermark,
+      });
+    }
+    if (target > logStartOffset) {
+      this.#log.deleteBelow(target, RETENTION_SEGMENTS_PER_ROUND);
+      // More segments below the new start, or R2 objects to delete: the alarm finishes.
+      this.#reschedule(false);
+    }
+    return { ok: true, logStartOffset: this.#log.state.logStartOffset };
   }
 
   stats(): PartitionStats | Failure {
     const gone = this.#refuseIfDropped();
     if (gone) return gone;
     const { logStartOffset, highWatermark, recordCount, bytes } = this.#log.state;
-    return { logStartOffset, highWatermark, records: recordCount, bytes };
+    const { segments, coldBytes } = this.#log.segments.totals();
+    return {
+      logStartOffset,
+      highWatermark,
+      records: recordCount,
+      bytes: bytes + coldBytes,
+      bytesInSqlite: bytes,
+      bytesInR2: coldBytes,
+      segments,
+    };
   }
 
   /** Deletes the partition's data for good; later calls answer UNKNOWN_TOPIC_OR_PARTITION. */
@@ -139,29 +232,86 @@ export class PartitionLeader extends DurableObject<Env> {
     this.#log.drop();
     this.#waiters.wakeAll();
     this.#subscribers.closeAll(CLOSE_GONE, "topic deleted");
+    this.#reschedule(true);
   }
 
-  #resolve(from: StartPosition): number | Failure {
+  /** Housekeeping; idempotent, so an alarm delivered twice (or called twice at once) is harmless. */
+  override async alarm(): Promise<void> {
+    const round = this.#maintaining.then(async () => {
+      this.#alarmAt = null;
+      const next = await maintain(this.#maintained(), Date.now());
+      this.#sizeTrigger = sizeTrigger(this.#maintained());
+      this.#setAlarm(next);
+    });
+    this.#maintaining = round.catch(() => undefined);
+    await round;
+  }
+
+  #offerConfig(config: LeaderConfig, authoritative: boolean): void {
+    const previous = this.#config.offer(config, authoritative, Date.now());
+    if (!previous) return;
+    applyPolicy(this.#log, config.cleanupPolicy === "compact");
+    this.#reschedule(true);
+  }
+
+  #maintained(): Maintained {
+    return { log: this.#log, config: this.#config.current, cold: this.#cold };
+  }
+
+  /** Sets the alarm to when housekeeping is next due: only ever earlier, unless `replace`. */
+  #reschedule(replace: boolean): void {
+    this.#sizeTrigger = sizeTrigger(this.#maintained());
+    const due = nextDue(this.#maintained(), Date.now());
+    if (replace) this.#setAlarm(due);
+    else if (due !== null) this.#ensureAlarm(due);
+  }
+
+  #ensureAlarm(at: number): void {
+    if (this.#alarmAt === null || at < this.#alarmAt) this.#setAlarm(at);
+  }
+
+  #setAlarm(at: number | null): void {
+    if (at === this.#alarmAt) return;
+    this.#alarmAt = at;
+    // Writes to storage: the output gate holds replies until they are durable.
+    if (at === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(at);
+  }
+
+  async #resolve(from: StartPosition): Promise<number | Failure> {
     const gone = this.#refuseIfDropped();
     if (gone) return gone;
     const { logStartOffset, highWatermark } = this.#log.state;
     if (from === "earliest") return logStartOffset;
     if (from === "latest") return highWatermark;
-    if (typeof from === "object") return this.#log.offsetForTimestamp(from.timestamp);
-    if (from < logStartOffset || from > highWatermark) return outOfRange(from, logStartOffset, highWatermark);
+    if (typeof from === "object") return this.#offsetForTimestamp(from.timestamp);
+    if (from < logStartOffset || from > highWatermark) return this.#outOfRange(from);
     return from;
+  }
+
+  /** Kafka's offsets-for-times: cold segments first (they are the oldest), then SQLite. */
+  async #offsetForTimestamp(timestamp: number): Promise<number> {
+    const cold = this.#cold;
+    if (cold && this.#log.segments.coldEnd > this.#log.state.logStartOffset) {
+      for (const seg of this.#log.segments.coldByTime(timestamp)) {
+        const text = await cold.get(seg.r2_key!);
+        const found = text === null ? null : firstAtOrAfter({ ...seg, records: text }, timestamp, this.#log.state.logStartOffset);
+        if (found !== null) return found;
+      }
+    }
+    return this.#log.offsetForTimestamp(timestamp);
+  }
+
+  #outOfRange(offset: number): Failure {
+    const { logStartOffset, highWatermark } = this.#log.state;
+    return failure("OFFSET_OUT_OF_RANGE", `offset ${offset} is outside [${logStartOffset}, ${highWatermark}]`, {
+      logStartOffset,
+      highWatermark,
+    });
   }
 
   #refuseIfDropped(): Failure | null {
     if (this.#log.state.status === "active") return null;
     return failure("UNKNOWN_TOPIC_OR_PARTITION", "this partition's topic was deleted");
   }
-}
-
-function outOfRange(offset: number, logStartOffset: number, highWatermark: number): Failure {
-  return failure(
-    "OFFSET_OUT_OF_RANGE",
-    `offset ${offset} is outside [${logStartOffset}, ${highWatermark}]`,
-    { logStartOffset, highWatermark },
-  );
 }

@@ -1,22 +1,34 @@
 /**
  * @module
  * The partition log in SQLite: append a batch with its producer state and
- * totals in one transaction, read a slice by offset, find an offset by time.
- * Synchronous by design: a Durable Object runs one of these at a time, which
- * is what keeps offsets contiguous.
+ * totals in one transaction, read a slice by offset, find an offset by time,
+ * and apply the changes retention, compaction and cold storage make, each in
+ * one transaction with the totals it changes. Synchronous by design: a
+ * Durable Object runs one of these at a time, which is what keeps offsets
+ * contiguous. Reads here cover the offsets SQLite holds (from
+ * `segments.coldEnd` on); the leader reads older ones from R2.
  */
 
+import { CompactionQueue } from "./compaction-queue.ts";
+import { KeyIndex } from "./key-index.ts";
 import type { ProducerTuple } from "./rpc.ts";
 import type { ProducerRow } from "./producer-state.ts";
+import { lineOffset, lineTimestamp } from "./record-line.ts";
+import { Segments } from "./segments.ts";
+import { SliceBuilder, type Slice, type SliceSource } from "./slice.ts";
 import { TailCache, type StoredBatch } from "./tail-cache.ts";
 
 export interface PartitionState {
   status: "active" | "dropped";
   logStartOffset: number;
   highWatermark: number;
+  /** Records stored (in SQLite and R2). */
   recordCount: number;
+  /** Bytes stored in SQLite. */
   bytes: number;
   maxTimestamp: number;
+  /** The compaction key index: null none, else the offset it has indexed up to. */
+  keysCursor: number | null;
 }
 
 export interface NewBatch {
@@ -27,11 +39,19 @@ export interface NewBatch {
   producer?: ProducerTuple;
 }
 
-export interface Slice {
-  records: string;
-  count: number;
-  nextOffset: number;
+/** What one transaction changed in the partition's totals. */
+interface Delta {
+  records?: number;
+  bytes?: number;
+  logStartOffset?: number;
+  keysCursor?: number | null;
 }
+
+/** A stored batch with where it ends (compaction keeps the end of a batch it shrank). */
+type BatchRow = SliceSource & { base_offset: number; end_offset: number | null };
+
+/** A stored batch without its records. */
+export type BatchMeta = Omit<BatchRow, "records">;
 
 /** Record text of the newest batches kept in memory per partition. */
 const TAIL_CACHE_CHARS = 4 * 1024 * 1024;
@@ -41,11 +61,17 @@ export class LogStore {
   readonly #sql: SqlStorage;
   #state: PartitionState;
   readonly #tail = new TailCache(TAIL_CACHE_CHARS);
+  readonly segments: Segments;
+  readonly keys: KeyIndex;
+  readonly compactionQueue: CompactionQueue;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#state = this.#loadState();
+    this.segments = new Segments(this.#sql);
+    this.keys = new KeyIndex(this.#sql);
+    this.compactionQueue = new CompactionQueue(this.#sql);
   }
 
   get state(): Readonly<PartitionState> {
@@ -53,13 +79,12 @@ export class LogStore {
   }
 
   producer(producerId: string): ProducerRow | null {
-    const rows = this.#sql
+    const row = this.#sql
       .exec<{ epoch: number; last_seq: number; last_base_offset: number; last_count: number }>(
         "SELECT epoch, last_seq, last_base_offset, last_count FROM producers WHERE producer_id = ?",
         producerId,
       )
-      .toArray();
-    const row = rows[0];
+      .toArray()[0];
     if (!row) return null;
     return { epoch: row.epoch, lastSeq: row.last_seq, lastBaseOffset: row.last_base_offset, lastCount: row.last_count };
   }
@@ -67,55 +92,65 @@ export class LogStore {
   /** Where an earlier batch of this producer landed, if it is still stored. */
   findProducerBatch(p: ProducerTuple): { baseOffset: number; count: number } | null {
     const row = this.#sql
-      .exec<{ base_offset: number; record_count: number }>(
-        "SELECT base_offset, record_count FROM batches WHERE producer_id = ? AND producer_epoch = ? AND producer_seq = ?",
+      .exec<{ base_offset: number; record_count: number; end_offset: number | null }>(
+        "SELECT base_offset, record_count, end_offset FROM batches WHERE producer_id = ? AND producer_epoch = ? AND producer_seq = ?",
         p.producerId,
         p.epoch,
         p.seq,
       )
       .toArray()[0];
-    return row ? { baseOffset: row.base_offset, count: row.record_count } : null;
+    if (!row) return null;
+    return { baseOffset: row.base_offset, count: (row.end_offset ?? row.base_offset + row.record_count) - row.base_offset };
   }
 
-  /** Appends one batch at the high watermark; returns its base offset. */
-  append(batch: NewBatch, now: number): number {
+  /**
+   * Appends one batch at the high watermark, in the open segment (rolling to
+   * a new one when it is full). Returns whether a segment closed.
+   */
+  append(batch: NewBatch, now: number, segmentBytes: number): boolean {
     const base = this.#state.highWatermark;
     const cumMax = Math.max(this.#state.maxTimestamp, batch.maxTimestamp);
     const p = batch.producer;
-    this.#storage.transactionSync(() => {
-      this.#sql.exec(
-        "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        base,
-        batch.count,
-        batch.maxTimestamp,
-        cumMax,
-        batch.bytes,
-        p?.producerId ?? null,
-        p?.epoch ?? null,
-        p?.seq ?? null,
-        batch.lines,
-      );
-      if (p) {
+    let closed = false;
+    this.#guard(() =>
+      this.#storage.transactionSync(() => {
+        closed = this.segments.roll(base, batch.bytes, segmentBytes, this.#state.maxTimestamp, now);
         this.#sql.exec(
-          `INSERT INTO producers VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, last_seq = excluded.last_seq,
-             last_base_offset = excluded.last_base_offset, last_count = excluded.last_count, updated_at = excluded.updated_at`,
-          p.producerId,
-          p.epoch,
-          p.seq,
+          `INSERT INTO batches (base_offset, record_count, max_timestamp, cum_max_timestamp, bytes, producer_id, producer_epoch, producer_seq, records)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           base,
           batch.count,
-          now,
+          batch.maxTimestamp,
+          cumMax,
+          batch.bytes,
+          p?.producerId ?? null,
+          p?.epoch ?? null,
+          p?.seq ?? null,
+          batch.lines,
         );
-      }
-      this.#sql.exec(
-        "UPDATE partition_state SET high_watermark = ?, record_count = record_count + ?, bytes = bytes + ?, max_timestamp = ? WHERE id = 1",
-        base + batch.count,
-        batch.count,
-        batch.bytes,
-        cumMax,
-      );
-    });
+        if (p) {
+          this.#sql.exec(
+            `INSERT INTO producers VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, last_seq = excluded.last_seq,
+               last_base_offset = excluded.last_base_offset, last_count = excluded.last_count, updated_at = excluded.updated_at`,
+            p.producerId,
+            p.epoch,
+            p.seq,
+            base,
+            batch.count,
+            now,
+          );
+        }
+        this.#sql.exec(
+          "UPDATE partition_state SET high_watermark = ?, record_count = record_count + ?, bytes = bytes + ?, max_timestamp = ? WHERE id = 1",
+          base + batch.count,
+          batch.count,
+          batch.bytes,
+          cumMax,
+        );
+      }),
+    );
+    this.segments.added(batch.count, batch.bytes, batch.maxTimestamp, cumMax);
     this.#tail.add({ base_offset: base, record_count: batch.count, bytes: batch.bytes, records: batch.lines });
     this.#state = {
       ...this.#state,
@@ -124,86 +159,203 @@ export class LogStore {
       bytes: this.#state.bytes + batch.bytes,
       maxTimestamp: cumMax,
     };
-    return base;
+    return closed;
   }
 
-  /**
-   * Reads from `offset` (within [logStartOffset, highWatermark]) up to
-   * `maxRecords` records and about `maxBytes` bytes; the first record is
-   * returned even when it alone is larger, so a consumer never stalls.
-   * Records come joined by `separator`: "," to sit inside a JSON array,
-   * "\n" for live frames.
-   */
+  /** Reads from `offset` (at or above `segments.coldEnd`); see SliceBuilder. */
   read(offset: number, maxRecords: number, maxBytes: number, separator = ","): Slice {
-    if (offset >= this.#state.highWatermark) return { records: "", count: 0, nextOffset: offset };
-    const rows =
+    const slice = new SliceBuilder(Math.max(offset, this.#state.logStartOffset), maxRecords, maxBytes, separator);
+    this.readInto(slice, maxRecords);
+    return slice.finish();
+  }
+
+  /** Continues `slice` with what SQLite holds from its position on. */
+  readInto(slice: SliceBuilder, maxRows: number): void {
+    const offset = slice.next;
+    if (offset >= this.#state.highWatermark || slice.full) return;
+    const rows: Iterator<SliceSource> =
       this.#tail.from(offset) ??
-      this.#sql.exec<StoredBatch>(
-        `SELECT base_offset, record_count, bytes, records FROM batches
+      this.#sql.exec<BatchRow>(
+        `SELECT base_offset, record_count, bytes, records, end_offset FROM batches
          WHERE base_offset >= (SELECT coalesce(max(base_offset), 0) FROM batches WHERE base_offset <= ?)
          ORDER BY base_offset LIMIT ?`,
         offset,
-        maxRecords,
+        maxRows + 1,
       );
-    const parts: string[] = [];
-    let count = 0;
-    let bytes = 0;
-    let next = offset;
     // Pull a row only when there is room for more: each row is a whole batch.
-    while (count < maxRecords && (count === 0 || bytes < maxBytes)) {
-      const step = rows.next();
-      if (step.done) break;
-      const row = step.value;
-      const skip = next - row.base_offset;
-      const room = maxRecords - count;
-      if (skip === 0 && row.record_count <= room && bytes + row.bytes <= maxBytes) {
-        // The whole batch fits: no per-record work.
-        parts.push(separator === "\n" ? row.records : row.records.replaceAll("\n", separator));
-        count += row.record_count;
-        bytes += row.bytes;
-        next = row.base_offset + row.record_count;
-        continue;
-      }
-      const lines = row.records.split("\n");
-      for (let i = skip; i < lines.length && count < maxRecords; i++) {
-        const line = lines[i]!;
-        if (count > 0 && bytes + line.length > maxBytes) break;
-        parts.push(line);
-        count++;
-        bytes += line.length;
-        next = row.base_offset + i + 1;
-      }
-      if (next < row.base_offset + row.record_count) break;
+    for (let step = rows.next(); !step.done; step = rows.next()) {
+      if (!slice.add(step.value) || slice.full) break;
     }
-    return { records: parts.join(separator), count, nextOffset: next };
   }
 
-  /** The first offset whose record timestamp is at or after `timestamp`. */
+  /** The first offset SQLite holds whose record timestamp is at or after `timestamp`; the high watermark if none. */
   offsetForTimestamp(timestamp: number): number {
-    const row = this.#sql
-      .exec<{ base_offset: number; records: string }>(
-        "SELECT base_offset, records FROM batches WHERE cum_max_timestamp >= ? ORDER BY cum_max_timestamp, base_offset LIMIT 1",
-        timestamp,
-      )
-      .toArray()[0];
-    if (!row) return this.#state.highWatermark;
-    const lines = row.records.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-      const offset = row.base_offset + i;
-      if (offset >= this.#state.logStartOffset && recordTimestamp(lines[i]!) >= timestamp) return offset;
+    const rows = this.#sql.exec<BatchRow>(
+      `SELECT base_offset, record_count, bytes, records, end_offset FROM batches WHERE cum_max_timestamp >= ?
+       ORDER BY cum_max_timestamp, base_offset`,
+      timestamp,
+    );
+    // The first row nearly always holds it; compaction may have removed
+    // that record, and then a later batch does.
+    for (const row of rows) {
+      const found = firstAtOrAfter(row, timestamp, this.#state.logStartOffset);
+      if (found !== null) return found;
     }
-    return row.base_offset + lines.length;
+    return this.#state.highWatermark;
   }
 
-  /** Removes every record and marks the partition gone (its topic was deleted). */
-  drop(): void {
-    this.#storage.transactionSync(() => {
-      this.#sql.exec("DELETE FROM batches");
-      this.#sql.exec("DELETE FROM producers");
-      this.#sql.exec("UPDATE partition_state SET status = 'dropped', record_count = 0, bytes = 0 WHERE id = 1");
+  /** The batches of [base, end) in offset order, for compaction and cold storage. */
+  batches(base: number, end: number): BatchRow[] {
+    return this.#sql
+      .exec<BatchRow>(
+        "SELECT base_offset, record_count, bytes, records, end_offset FROM batches WHERE base_offset >= ? AND base_offset < ? ORDER BY base_offset",
+        base,
+        end,
+      )
+      .toArray();
+  }
+
+  /** Whole batches from the one holding `offset` on, until about `maxChars` of records (at least one). */
+  batchesSince(offset: number, maxChars: number): SliceSource[] {
+    const rows: Iterator<SliceSource> =
+      this.#tail.from(offset) ??
+      this.#sql.exec<BatchRow>(
+        `SELECT base_offset, record_count, bytes, records, end_offset FROM batches
+         WHERE base_offset >= (SELECT coalesce(max(base_offset), 0) FROM batches WHERE base_offset <= ?)
+         ORDER BY base_offset`,
+        offset,
+      );
+    const out: SliceSource[] = [];
+    let chars = 0;
+    for (let step = rows.next(); !step.done && chars < maxChars; step = rows.next()) {
+      out.push(step.value);
+      chars += step.value.records.length;
+    }
+    return out;
+  }
+
+  /** The batches of [base, end) without their records, in offset order. */
+  batchMeta(base: number, end: number): BatchMeta[] {
+    return this.#sql
+      .exec<BatchMeta>(
+        "SELECT base_offset, record_count, bytes, end_offset FROM batches WHERE base_offset >= ? AND base_offset < ? ORDER BY base_offset",
+        base,
+        end,
+      )
+      .toArray();
+  }
+
+  /** One batch's records. */
+  batchText(base: number): string {
+    return this.#sql.exec<{ records: string }>("SELECT records FROM batches WHERE base_offset = ?", base).one().records;
+  }
+
+  /** Inside `change`: a compacted batch with fewer lines; it keeps its base and its end. */
+  rewriteBatch(row: BatchMeta, records: string, count: number, bytes: number): void {
+    this.#sql.exec(
+      "UPDATE batches SET records = ?, record_count = ?, bytes = ?, end_offset = ? WHERE base_offset = ?",
+      records,
+      count,
+      bytes,
+      row.end_offset ?? row.base_offset + row.record_count,
+      row.base_offset,
+    );
+  }
+
+  /** Inside `change`: a batch compaction emptied. */
+  deleteBatch(base: number): void {
+    this.#sql.exec("DELETE FROM batches WHERE base_offset = ?", base);
+  }
+
+  /**
+   * Runs `work` in one transaction together with the change of totals it
+   * reports; the in-memory state follows only once it has committed.
+   * `forgetBelow`: cached batches starting below this offset are stale now.
+   */
+  change(work: () => Delta, forgetBelow = 0): Delta {
+    let delta: Delta = {};
+    this.#guard(() =>
+      this.#storage.transactionSync(() => {
+        delta = work();
+        const s = this.#state;
+        const logStart = Math.max(s.logStartOffset, delta.logStartOffset ?? 0);
+        const keysCursor = delta.keysCursor === undefined ? s.keysCursor : delta.keysCursor;
+        this.#sql.exec(
+          "UPDATE partition_state SET record_count = record_count - ?, bytes = bytes - ?, log_start_offset = ?, keys_cursor = ? WHERE id = 1",
+          delta.records ?? 0,
+          delta.bytes ?? 0,
+          logStart,
+          keysCursor,
+        );
+      }),
+    );
+    this.#state = this.#loadState();
+    this.#tail.dropBelow(forgetBelow);
+    return delta;
+  }
+
+  /** Moves the log start to `offset` and deletes the segments wholly below it, at most `limit`. */
+  deleteBelow(offset: number, limit: number): void {
+    let through = 0;
+    this.change(() => {
+      const removed = this.segments.removeBelow(offset, this.#state.highWatermark, limit);
+      through = removed.through;
+      // Deleted segments end at segment boundaries; the log start is at least the next one.
+      const logStartOffset = Math.max(offset, removed.through);
+      return { records: removed.records, bytes: removed.bytes, logStartOffset };
     });
+    this.#tail.dropBelow(through);
+  }
+
+  /** Closes the open segment (time retention deletes only closed ones). */
+  closeOpenSegment(now: number): void {
+    this.change(() => {
+      this.segments.closeOpen(this.#state.highWatermark, now);
+      return {};
+    });
+  }
+
+  /** Forgets producers whose last batch is deleted and who have been idle since `idleSince`. */
+  expireProducers(idleSince: number): number {
+    return this.#sql.exec(
+      "DELETE FROM producers WHERE last_base_offset + last_count <= ? AND updated_at <= ?",
+      this.#state.logStartOffset,
+      idleSince,
+    ).rowsWritten;
+  }
+
+  /** The last activity of the longest idle producer whose data is deleted, if any. */
+  producerExpiryDue(): number | null {
+    return this.#sql
+      .exec<{ t: number | null }>("SELECT min(updated_at) AS t FROM producers WHERE last_base_offset + last_count <= ?", this.#state.logStartOffset)
+      .one().t;
+  }
+
+  /** Removes every record and marks the partition gone (its topic was deleted); cold objects become garbage. */
+  drop(): void {
+    this.#guard(() =>
+      this.#storage.transactionSync(() => {
+        this.#sql.exec("DELETE FROM batches");
+        this.#sql.exec("DELETE FROM producers");
+        this.#sql.exec("DELETE FROM compaction_keys");
+        this.segments.removeAll();
+        this.#sql.exec("UPDATE partition_state SET status = 'dropped', record_count = 0, bytes = 0, keys_cursor = NULL WHERE id = 1");
+      }),
+    );
     this.#tail.clear();
-    this.#state = { ...this.#state, status: "dropped", recordCount: 0, bytes: 0 };
+    this.#state = this.#loadState();
+  }
+
+  /** A failed transaction rolled SQLite back: memory must not keep what it had half-applied. */
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#state = this.#loadState();
+      this.segments.reload();
+      this.#tail.clear();
+      throw err;
+    }
   }
 
   #loadState(): PartitionState {
@@ -215,6 +367,7 @@ export class LogStore {
         record_count: number;
         bytes: number;
         max_timestamp: number;
+        keys_cursor: number | null;
       }>("SELECT * FROM partition_state WHERE id = 1")
       .one();
     return {
@@ -224,12 +377,19 @@ export class LogStore {
       recordCount: row.record_count,
       bytes: row.bytes,
       maxTimestamp: row.max_timestamp,
+      keysCursor: row.keys_cursor,
     };
   }
 }
 
-/** Reads the timestamp out of a stored line: `{"offset":N,"timestamp":T,...`. */
-function recordTimestamp(line: string): number {
-  const at = line.indexOf('"timestamp":') + 12;
-  return Number.parseInt(line.slice(at, line.indexOf(",", at)), 10);
+/** The offset of the first record in `source` at or above `floor` with a timestamp at or after `timestamp`. */
+export function firstAtOrAfter(source: SliceSource, timestamp: number, floor: number): number | null {
+  const lines = source.records.split("\n");
+  const end = source.end_offset ?? source.base_offset + source.record_count;
+  const contiguous = end - source.base_offset === lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    const offset = contiguous ? source.base_offset + i : lineOffset(lines[i]!);
+    if (offset >= floor && lineTimestamp(lines[i]!) >= timestamp) return offset;
+  }
+  return null;
 }

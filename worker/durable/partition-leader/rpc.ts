@@ -6,6 +6,7 @@
  */
 
 import type { Failure } from "../../../src/protocol/errors.ts";
+import type { LeaderConfig } from "./leader-config.ts";
 
 export interface ProducerTuple {
   producerId: string;
@@ -19,6 +20,8 @@ export interface AppendRequest {
   /** Per-record create time; null entries (or no array) take the leader's clock. */
   timestamps?: (number | null)[];
   producer?: ProducerTuple;
+  /** The topic config as the worker's cache has it, so a leader that missed `configure` converges. */
+  config?: LeaderConfig;
 }
 
 export type AppendResult =
@@ -55,5 +58,12 @@ export interface PartitionStats {
   logStartOffset: number;
   highWatermark: number;
   records: number;
+  /** bytesInSqlite + bytesInR2. */
   bytes: number;
+  bytesInSqlite: number;
+  bytesInR2: number;
+  segments: number;
 }
+
+/** DeleteRecords: delete every record below `before` ("latest": the high watermark). */
+export type DeleteRecordsResult = { ok: true; logStartOffset: number } | Failure;

@@ -87,8 +87,16 @@ export class Subscribers {
   }
 
   #sendFromLog(ws: WebSocket, a: Attachment): void {
+    // A frame is contiguous records from its first offset on. Offsets below
+    // the log start, in cold storage or with compaction gaps cannot travel
+    // that way: the worker catches up over RPC reads, which handle them all.
+    if (a.next < this.#log.state.logStartOffset || a.next < this.#log.segments.coldEnd) {
+      ws.close(CLOSE_BEHIND, String(a.next));
+      return;
+    }
     const slice = this.#log.read(a.next, MAX_CATCH_UP_RECORDS, this.#maxUnackedBytes, "\n");
-    if (slice.count > 0) this.#send(ws, a, `${a.next}\n${slice.records}`, slice.nextOffset);
+    if (slice.count > 0 && slice.nextOffset - a.next !== slice.count) ws.close(CLOSE_BEHIND, String(a.next));
+    else if (slice.count > 0) this.#send(ws, a, `${a.next}\n${slice.records}`, slice.nextOffset);
   }
 
   #send(ws: WebSocket, a: Attachment, frame: string, next: number): void {

@@ -4,7 +4,8 @@
  * Most reads are consumers following the tail; serving them from here skips
  * reading rows of up to a megabyte back out of SQLite. The cache always
  * covers a contiguous range ending at the high watermark, so a read either
- * starts inside it or goes to SQLite.
+ * starts inside it or goes to SQLite. When retention, compaction or cold
+ * storage changes older batches, the cache lets go of them.
  */
 
 /** A batch row as SQLite returns it (a type, not an interface, so it fits SqlStorage's row constraint). */
@@ -45,6 +46,14 @@ export class TailCache {
       else hi = mid - 1;
     }
     return batches.slice(lo).values();
+  }
+
+  /** Forgets the batches that start below `offset` (a segment boundary): they were deleted or rewritten. */
+  dropBelow(offset: number): void {
+    const keep = this.#batches.findIndex((b) => b.base_offset >= offset);
+    const dropped = keep === -1 ? this.#batches : this.#batches.slice(0, keep);
+    for (const b of dropped) this.#size -= b.records.length;
+    this.#batches = keep === -1 ? [] : this.#batches.slice(keep);
   }
 
   clear(): void {
