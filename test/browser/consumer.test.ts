@@ -1,20 +1,12 @@
 // A consumer reloaded mid-stream resumes from its stored position; live
 // records arrive by long-poll; positions can start from a timestamp.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { launchBrowser, openHarness } from "./support/browser.ts";
+import { expect, inject, it } from "vitest";
+import { useBrowser, openHarness } from "./support/browser.ts";
 import { createTopic, eventually } from "./support/log.ts";
 
 const BUS = inject("busUrl");
 const PAGE = inject("pageUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function produce(topic: string, values: { key: string; value: unknown; timestamp?: number }[]): Promise<void> {
   const res = await fetch(`${BUS}/v1/topics/${topic}/records`, {
@@ -28,7 +20,7 @@ async function produce(topic: string, values: { key: string; value: unknown; tim
 it("resumes after a reload mid-stream from the stored position, then follows live records", async () => {
   const topic = await createTopic(BUS, "consume", { partitions: 3 });
   await produce(topic, Array.from({ length: 300 }, (_, n) => ({ key: `k${n % 9}`, value: n })));
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const first = await openHarness(context, PAGE);
   await first.h.start({ url: BUS });
   // A few ms of work per record, so the reload lands mid-stream.
@@ -75,7 +67,7 @@ it("starts from a timestamp or the latest offset when no position is stored", as
   // Recent times: retention (7 days by default) would delete older records.
   const t0 = Date.now() - 60_000;
   await produce(topic, Array.from({ length: 10 }, (_, n) => ({ key: "k", value: n, timestamp: t0 + n * 1_000 })));
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const { h } = await openHarness(context, PAGE);
   await h.start({ url: BUS });
   await h.consume({ topic, id: "by-time", from: { timestamp: t0 + 6_500 }, waitMs: 500 });
@@ -94,7 +86,7 @@ it("starts from a timestamp or the latest offset when no position is stored", as
 
 it("track() sends an event with page context; the anonymous id survives a reload, the session id is per tab", async () => {
   const topic = await createTopic(BUS, "track", { partitions: 2 });
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const tab = await openHarness(context, PAGE);
   await tab.h.start({ url: BUS });
   expect(await tab.h.track(topic, "signup", { plan: "pro" })).toEqual({ ok: true });

@@ -2,27 +2,20 @@
 // after the bus committed, answers too late, retriable refusals, the link
 // going down and up. No loss, no duplicate.
 import type { Browser, Route } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { launchBrowser, openHarness } from "./support/browser.ts";
+import { expect, inject, it } from "vitest";
+import { useBrowser, openHarness } from "./support/browser.ts";
 import { createTopic, expectExactlyOnce, readAll, sent } from "./support/log.ts";
 
 const BUS = inject("busUrl");
 const PAGE = inject("pageUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 type Fault = "abort" | "lose-response" | "late" | "unavailable" | "pass";
 const FAULTS: Fault[] = ["abort", "lose-response", "pass", "late", "lose-response", "unavailable", "pass", "abort"];
 
 it("delivers exactly once while produce requests fail in every way", async () => {
   const topic = await createTopic(BUS, "cut", { partitions: 3 });
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const { page, h } = await openHarness(context, PAGE);
   const seen = { produce: 0, committedButLost: 0, duplicates: 0 };
   await page.route(`${BUS}/v1/topics/*/partitions/*/records`, async (route: Route) => {

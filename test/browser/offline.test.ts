@@ -1,23 +1,15 @@
 // Offline for the whole recording, then online: everything arrives once, in order per key.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { launchBrowser, openHarness } from "./support/browser.ts";
+import { expect, inject, it } from "vitest";
+import { useBrowser, openHarness } from "./support/browser.ts";
 import { createTopic, eventually, expectExactlyOnce, readAll, sent } from "./support/log.ts";
 
 const BUS = inject("busUrl");
 const PAGE = inject("pageUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 it("records everything offline, then delivers it once, in order per key, when back online", async () => {
   const topic = await createTopic(BUS, "offline", { partitions: 3 });
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const { h } = await openHarness(context, PAGE);
   await h.start({ url: BUS, maxBatchRecords: 100, backoff: { baseMs: 50, capMs: 500 } });
 

@@ -4,20 +4,13 @@
 // outbox still holds as unacknowledged: the reopened page must resend them
 // with their original tuples, and the bus must answer "duplicate".
 import type { Browser, BrowserContext, Page, Route } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { launchBrowser, openHarness, type Remote } from "./support/browser.ts";
+import { expect, inject, it } from "vitest";
+import { useBrowser, openHarness, type Remote } from "./support/browser.ts";
 import { createTopic, eventually, expectExactlyOnce, readAll, sent, type Sent } from "./support/log.ts";
 
 const BUS = inject("busUrl");
 const PAGE = inject("pageUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const OPTIONS = { url: BUS, maxBatchRecords: 25, backoff: { baseMs: 20, capMs: 200 } };
 
@@ -64,7 +57,7 @@ async function resumeAndFlush(context: BrowserContext, committedBefore: number, 
 
 it("survives a reload, a closed tab and a renderer crash mid-sync", async () => {
   const topic = await createTopic(BUS, "reload", { partitions: 3 });
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const expected: Sent[] = [];
 
   // 1. Reload mid-sync.

@@ -4,24 +4,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { launchBrowser, launchPersistent, openHarness } from "./support/browser.ts";
+import { afterAll, expect, inject, it } from "vitest";
+import { useBrowser, launchPersistent, openHarness } from "./support/browser.ts";
 import { createTopic, expectExactlyOnce, readAll, sent } from "./support/log.ts";
 
 const BUS = inject("busUrl");
 const PAGE = inject("pageUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 it("drop-oldest: evicts the oldest records, counts them, says so, and delivers the rest", async () => {
   const topic = await createTopic(BUS, "drop", { partitions: 2 });
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const { h } = await openHarness(context, PAGE);
   await h.start({ url: BUS, maxOutboxRecords: 100, outboxPolicy: "drop-oldest" });
   await context.setOffline(true);
@@ -41,7 +34,7 @@ it("drop-oldest: evicts the oldest records, counts them, says so, and delivers t
 
 it("reject: send() rejects with OUTBOX_FULL and stores nothing; a flush over dropped records rejects", async () => {
   const topic = await createTopic(BUS, "reject", { partitions: 1 });
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const { h } = await openHarness(context, PAGE);
   await h.start({ url: BUS, maxOutboxRecords: 50, outboxPolicy: "reject" });
   await context.setOffline(true);
@@ -57,7 +50,7 @@ it("reject: send() rejects with OUTBOX_FULL and stores nothing; a flush over dro
 
 it("a flush waiting on records that get dropped rejects with RECORDS_DROPPED", async () => {
   const topic = await createTopic(BUS, "flushdrop", { partitions: 1 });
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const { page, h } = await openHarness(context, PAGE);
   await h.start({ url: BUS, maxOutboxRecords: 20 });
   await context.setOffline(true);

@@ -1,21 +1,13 @@
 // Two and three tabs producing into one outbox at once, then the leader tab
 // closed mid-stream: another tab takes over with epoch + 1, nothing is lost
 // or duplicated, and the bus fences the old epoch.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, openHarness, type Remote } from "./support/browser.ts";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser, openHarness, type Remote } from "./support/browser.ts";
 import { createTopic, eventually, expectExactlyOnce, readAll, sent, type Sent } from "./support/log.ts";
 
 const BUS = inject("busUrl");
 const PAGE = inject("pageUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const OPTIONS = { url: BUS, maxBatchRecords: 30, lingerMs: 5, backoff: { baseMs: 20, capMs: 200 } };
 
@@ -27,7 +19,7 @@ async function leaders(tabs: Remote[]): Promise<number[]> {
 describe.each([2, 3])("%i tabs", (count) => {
   it("share one outbox; when the leader closes another takes over and the old epoch is fenced", async () => {
     const topic = await createTopic(BUS, `tabs${count}`, { partitions: 2 });
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const tabs = await Promise.all(Array.from({ length: count }, () => openHarness(context, PAGE)));
     for (const { h } of tabs) await h.start(OPTIONS);
     await eventually(async () => (await leaders(tabs.map((t) => t.h))).length === 1, 10_000, "one leader");

@@ -5,6 +5,7 @@
  */
 
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import type { Harness } from "../page/api.ts";
 
 /** Debian's Chromium by default; CHROMIUM_PATH names another Chromium or Chrome. */
@@ -22,6 +23,18 @@ export const CHROMIUM_ARGS = [
   "--disable-renderer-backgrounding",
   "--disable-backgrounding-occluded-windows",
 ];
+
+/** Launches Chromium before a file's tests and closes it after them; call the getter inside tests. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser!;
+}
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: EXECUTABLE, args: CHROMIUM_ARGS });
