@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createClient, type ClientEventMap } from "../../src/index.ts";
+import { readAll as readAllRecords } from "../support/api.ts";
 import type { ConsumedRecord } from "../../src/protocol/types.ts";
 
 const BUS = inject("busUrl");
@@ -27,22 +28,7 @@ async function createTopic(config: Record<string, unknown> = {}): Promise<string
 }
 
 /** Every record of the topic, per partition, read back over HTTP. */
-async function readAll(topic: string): Promise<ConsumedRecord[][]> {
-  const { config } = (await (await fetch(`${BUS}/v1/topics/${topic}`)).json()) as { config: { partitions: number } };
-  const out: ConsumedRecord[][] = [];
-  for (let p = 0; p < config.partitions; p++) {
-    const records: ConsumedRecord[] = [];
-    for (let offset = 0; ; ) {
-      const res = await fetch(`${BUS}/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&maxRecords=10000`);
-      const body = (await res.json()) as { records: ConsumedRecord[]; nextOffset: number; highWatermark: number };
-      records.push(...body.records);
-      offset = body.nextOffset;
-      if (offset >= body.highWatermark) break;
-    }
-    out.push(records);
-  }
-  return out;
-}
+const readAll = (topic: string) => readAllRecords(BUS, topic);
 
 /** Every value once, and per key in the order sent. */
 function expectExactlyOnce(partitions: ConsumedRecord[][], expected: { key: string; n: number }[]): void {

@@ -89,3 +89,9 @@ async function readPartition(url: string, topic: string, partition: number): Pro
 export function readTopic(url: string, topic: string, partitions: number): Promise<ConsumedRecord[][]> {
   return Promise.all(Array.from({ length: partitions }, (_, p) => readPartition(url, topic, p)));
 }
+
+/** Every stored record of a topic, per partition (call it when nothing is producing any more). */
+export async function readAll(bus: string, topic: string): Promise<ConsumedRecord[][]> {
+  const { config } = (await (await fetch(`${bus}/v1/topics/${topic}`)).json()) as { config: { partitions: number } };
+  return readTopic(bus, topic, config.partitions);
+}

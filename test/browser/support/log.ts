@@ -21,23 +21,7 @@ export async function createTopic(bus: string, prefix: string, config: Record<st
   return name;
 }
 
-/** Every stored record, per partition. */
-export async function readAll(bus: string, topic: string): Promise<ConsumedRecord[][]> {
-  const { config } = (await (await fetch(`${bus}/v1/topics/${topic}`)).json()) as { config: { partitions: number } };
-  const out: ConsumedRecord[][] = [];
-  for (let p = 0; p < config.partitions; p++) {
-    const records: ConsumedRecord[] = [];
-    for (let offset = 0; ; ) {
-      const res = await fetch(`${bus}/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&maxRecords=10000`);
-      const body = (await res.json()) as { records: ConsumedRecord[]; nextOffset: number; highWatermark: number };
-      records.push(...body.records);
-      offset = body.nextOffset;
-      if (offset >= body.highWatermark) break;
-    }
-    out.push(records);
-  }
-  return out;
-}
+export { readAll } from "../../support/api.ts";
 
 export interface Sent {
   key: string;
