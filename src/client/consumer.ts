@@ -5,13 +5,16 @@
  * the iterator hands their records out, partition order kept. A record
  * counts as processed when the caller asks for the next one (or stops): only
  * then is offset + 1 stored as the partition's position, so a reload resumes
- * right after the last record the app finished with.
+ * right after the last record the app finished with. With a `group`, the
+ * consumer follows only the partitions the group assigns it, from the
+ * group's committed offsets (see group-membership.ts).
  */
 
 import { MAX_WAIT_MS } from "../protocol/limits.ts";
-import type { ConsumedRecord } from "../protocol/types.ts";
+import type { ConsumedRecord, GroupAssignor } from "../protocol/types.ts";
 import { Backoff, sleep } from "./backoff.ts";
 import { EdgelogError, toEdgelogError } from "./errors.ts";
+import { GroupMembership } from "./group-membership.ts";
 import type { BusHttp } from "./http.ts";
 import type { OutboxStore } from "./outbox/types.ts";
 import { assertTopic } from "./records.ts";
@@ -45,10 +48,23 @@ export interface ConsumerOptions {
   transport?: "sse" | "long-poll";
   signal?: AbortSignal;
   /**
-   * Consumer groups (shared work, committed offsets, rebalancing) are
-   * coming with the bus's group coordinator; until then this must be left out.
+   * Consume as a member of this consumer group: only the partitions the
+   * group assigns, starting at the group's committed offsets (`from` where
+   * none is committed). `partitions`, `id` and `persist` do not apply.
    */
-  group?: never;
+  group?: string;
+  /**
+   * "auto" (the default) commits what was processed every
+   * `autoCommitIntervalMs`, before a rebalance and on close; "manual" only
+   * when `commit()` is called.
+   */
+  commit?: "auto" | "manual";
+  /** Default 5,000 ms. */
+  autoCommitIntervalMs?: number;
+  /** How long the group waits for a silent member before giving its partitions away (1,000–300,000 ms; the bus defaults to 10,000). */
+  sessionTimeoutMs?: number;
+  /** How the group spreads partitions, if this consumer is its first member (default "sticky"). */
+  assignor?: GroupAssignor;
 }
 
 /** A record as the consumer yields it: the stored record plus where it lives. */
@@ -79,11 +95,16 @@ export class Consumer implements AsyncIterableIterator<ConsumerRecord> {
   #error: EdgelogError | undefined;
   #last: { partition: number; offset: number } | undefined;
   #started = false;
+  readonly #membership: GroupMembership | undefined;
+  /** Per followed partition, what stops its loop (group mode: revoked partitions stop alone). */
+  readonly #followers = new Map<number, AbortController>();
+  #autoCommit: ReturnType<typeof setInterval> | undefined;
+  #leaving: Promise<void> | undefined;
 
   constructor(store: Promise<OutboxStore>, http: BusHttp, transport: ConsumerTransport, options: ConsumerOptions) {
     assertTopic(options.topic);
-    if ((options as { group?: unknown }).group !== undefined) {
-      throw new EdgelogError("INVALID_REQUEST", "consumer groups are not available yet: leave `group` out");
+    if (options.group !== undefined && (typeof options.group !== "string" || options.group === "")) {
+      throw new EdgelogError("INVALID_REQUEST", "`group` must be a group name");
     }
     this.topic = options.topic;
     this.#store = store;
@@ -91,6 +112,19 @@ export class Consumer implements AsyncIterableIterator<ConsumerRecord> {
     this.#transport = transport;
     this.#options = options;
     this.#id = options.id ?? options.topic;
+    if (options.group !== undefined) {
+      const auto = options.commit !== "manual";
+      this.#membership = new GroupMembership(
+        http,
+        { group: options.group, topic: options.topic, sessionTimeoutMs: options.sessionTimeoutMs, assignor: options.assignor, commitOnRebalance: auto },
+        {
+          processed: () => this.#positions,
+          assigned: (partitions, committed) => this.#assigned(partitions, committed),
+          expelled: () => this.#expelled(),
+          failed: (error) => this.#fail(error),
+        },
+      );
+    }
     options.signal?.addEventListener("abort", () => void this.close(), { once: true });
     if (options.signal?.aborted) this.#stop.abort();
   }
@@ -102,6 +136,17 @@ export class Consumer implements AsyncIterableIterator<ConsumerRecord> {
   /** The next offset of each partition, as far as the caller has processed. */
   positions(): ReadonlyMap<number, number> {
     return new Map(this.#positions);
+  }
+
+  /**
+   * Group mode: commits to the group offset + 1 of the last record handed
+   * out, per owned partition. Rejects when the group refused (the partition
+   * moved on to another member: a rebalance follows).
+   */
+  async commit(): Promise<void> {
+    if (!this.#membership) throw new EdgelogError("INVALID_REQUEST", "commit() needs a consumer with a `group`");
+    await this.#commitLast();
+    await this.#membership.commit();
   }
 
   async next(): Promise<IteratorResult<ConsumerRecord, undefined>> {
@@ -116,6 +161,8 @@ export class Consumer implements AsyncIterableIterator<ConsumerRecord> {
         const error = this.#error;
         this.#error = undefined;
         this.#stop.abort();
+        // What was handed out before the failure may not have been processed: leave it uncommitted.
+        await this.#leave(false);
         throw error;
       }
       if (this.#stop.signal.aborted) return { done: true, value: undefined };
@@ -142,8 +189,17 @@ export class Consumer implements AsyncIterableIterator<ConsumerRecord> {
   async close(): Promise<void> {
     await this.#commitLast();
     this.#stop.abort();
+    await this.#leave(this.#options.commit !== "manual");
     for (const chunk of this.#chunks.splice(0)) chunk.consumed();
     this.#notify();
+  }
+
+  /** Group mode, once: stop committing on the interval, commit if asked, and leave the group. */
+  #leave(commit: boolean): Promise<void> {
+    clearInterval(this.#autoCommit);
+    // Closing ends the iteration either way; a failed leave only means the group expires us after the session.
+    this.#leaving ??= this.#membership?.close(commit).catch(() => {}) ?? Promise.resolve();
+    return this.#leaving;
   }
 
   async #commitLast(): Promise<void> {
@@ -151,7 +207,7 @@ export class Consumer implements AsyncIterableIterator<ConsumerRecord> {
     if (!last) return;
     this.#last = undefined;
     this.#positions.set(last.partition, last.offset + 1);
-    if (this.#options.persist !== false) await this.#savePosition(last.partition, last.offset + 1);
+    if (this.#options.persist !== false && !this.#membership) await this.#savePosition(last.partition, last.offset + 1);
   }
 
   async #savePosition(partition: number, offset: number): Promise<void> {
@@ -161,8 +217,16 @@ export class Consumer implements AsyncIterableIterator<ConsumerRecord> {
 
   async #start(): Promise<void> {
     try {
+      if (this.#membership) {
+        await this.#membership.start();
+        const interval = this.#options.autoCommitIntervalMs ?? 5_000;
+        if (this.#options.commit !== "manual" && !this.#stop.signal.aborted) {
+          this.#autoCommit = setInterval(() => void this.#membership!.commit().catch(() => {}), interval);
+        }
+        return;
+      }
       const partitions = this.#options.partitions ?? (await this.#partitionCount());
-      await Promise.all(partitions.map((p) => this.#follow(p)));
+      await Promise.all(partitions.map((p) => this.#follow(p, this.#stop.signal)));
     } catch (err) {
       this.#fail(toEdgelogError(err, "NETWORK_ERROR"));
     }
@@ -182,16 +246,53 @@ export class Consumer implements AsyncIterableIterator<ConsumerRecord> {
     }
   }
 
+  /** The group's new assignment: stop what was revoked, start what is new from the committed offsets. */
+  #assigned(partitions: number[], committed: ReadonlyMap<number, number>): void {
+    for (const [partition, follower] of this.#followers) {
+      if (!partitions.includes(partition)) this.#unfollow(partition, follower);
+    }
+    for (const partition of partitions) {
+      if (this.#followers.has(partition) || this.#stop.signal.aborted) continue;
+      const follower = new AbortController();
+      const stop = () => follower.abort();
+      this.#stop.signal.addEventListener("abort", stop, { once: true });
+      this.#followers.set(partition, follower);
+      const offset = committed.get(partition);
+      if (offset !== undefined) this.#positions.set(partition, offset);
+      this.#follow(partition, follower.signal, offset)
+        .catch((err) => this.#fail(toEdgelogError(err, "NETWORK_ERROR")))
+        .finally(() => this.#stop.signal.removeEventListener("abort", stop));
+    }
+  }
+
+  /** Expelled: every partition is someone else's now, and what was not committed is theirs to redo. */
+  #expelled(): void {
+    for (const [partition, follower] of this.#followers) this.#unfollow(partition, follower);
+    this.#last = undefined;
+  }
+
+  #unfollow(partition: number, follower: AbortController): void {
+    follower.abort();
+    this.#followers.delete(partition);
+    this.#positions.delete(partition);
+    if (this.#last?.partition === partition) this.#last = undefined;
+    for (let i = this.#chunks.length - 1; i >= 0; i--) {
+      const chunk = this.#chunks[i]!;
+      if (chunk.partition !== partition) continue;
+      this.#chunks.splice(i, 1);
+      chunk.consumed();
+    }
+  }
+
   /** One partition's loop: chunks in, each handed out before the next is fetched. */
-  async #follow(partition: number): Promise<void> {
+  async #follow(partition: number, signal: AbortSignal, committed?: number): Promise<void> {
     const { from = "latest", maxRecords = 500 } = this.#options;
     const waitMs = Math.min(this.#options.waitMs ?? 25_000, MAX_WAIT_MS);
-    const signal = this.#stop.signal;
-    const persist = this.#options.persist !== false;
-    const stored = persist ? await (await this.#store).getPosition({ consumer: this.#id, topic: this.topic, partition }) : undefined;
+    const persist = this.#options.persist !== false && !this.#membership;
+    const stored = persist ? await (await this.#store).getPosition({ consumer: this.#id, topic: this.topic, partition }) : committed;
     let position: StartPosition = stored ?? from;
     let pinned = stored !== undefined;
-    if (stored !== undefined) this.#positions.set(partition, stored);
+    if (stored !== undefined && persist) this.#positions.set(partition, stored);
     const backoff = new Backoff();
     while (!signal.aborted) {
       try {

@@ -10,7 +10,16 @@
 import { utf8Length } from "../protocol/codec.ts";
 import { ERRORS, isErrorCode, type ErrorCode } from "../protocol/errors.ts";
 import { PRODUCER_EPOCH, PRODUCER_ID, PRODUCER_SEQ, RETRY_AFTER } from "../protocol/headers.ts";
-import type { FetchResponse, ProduceResponse, TopicDescription } from "../protocol/types.ts";
+import type {
+  CommitOffsetsRequest,
+  FetchResponse,
+  GroupOffsets,
+  HeartbeatResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  ProduceResponse,
+  TopicDescription,
+} from "../protocol/types.ts";
 import { EdgelogError, abortError } from "./errors.ts";
 
 /** Browsers allow 64 KiB of keep-alive bodies in flight; leave room for what the page itself sends. */
@@ -92,6 +101,27 @@ export class BusHttp {
       signal,
       timeoutMs: this.#timeoutMs + (params.waitMs ?? 0),
     });
+  }
+
+  joinGroup(group: string, body: JoinGroupRequest, signal?: AbortSignal): Promise<JoinGroupResponse> {
+    return this.request("POST", `${groupPath(group)}/members`, { body: JSON.stringify(body), signal });
+  }
+
+  heartbeat(group: string, memberId: string, generation: number, signal?: AbortSignal): Promise<HeartbeatResponse> {
+    const path = `${groupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`;
+    return this.request("POST", path, { body: JSON.stringify({ generation }), signal });
+  }
+
+  leaveGroup(group: string, memberId: string): Promise<void> {
+    return this.request("DELETE", `${groupPath(group)}/members/${encodeURIComponent(memberId)}`);
+  }
+
+  commitOffsets(group: string, body: CommitOffsetsRequest): Promise<GroupOffsets> {
+    return this.request("POST", `${groupPath(group)}/offsets`, { body: JSON.stringify(body) });
+  }
+
+  committedOffsets(group: string, topic: string, signal?: AbortSignal): Promise<GroupOffsets> {
+    return this.request("GET", `${groupPath(group)}/offsets?topic=${encodeURIComponent(topic)}`, { signal });
   }
 
   /**
@@ -183,6 +213,8 @@ export class BusHttp {
     return bytes;
   }
 }
+
+const groupPath = (group: string) => `/v1/groups/${encodeURIComponent(group)}`;
 
 function errorFromResponse(response: Response, text: string): EdgelogError {
   const retryAfter = parseRetryAfter(response.headers.get(RETRY_AFTER));
