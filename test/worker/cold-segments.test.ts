@@ -7,29 +7,14 @@
  */
 
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { fireAlarms as fireAlarmRounds, stats, testLeader, type Stub } from "./leader-support.ts";
 import { describe, expect, it } from "vitest";
 import type { PartitionLeader } from "../../worker/durable/partition-leader/index.ts";
 import type { LeaderConfig } from "../../worker/durable/partition-leader/leader-config.ts";
-import type { PartitionStats, StartPosition } from "../../worker/durable/partition-leader/rpc.ts";
+import type { StartPosition } from "../../worker/durable/partition-leader/rpc.ts";
 
-type Stub = DurableObjectStub<PartitionLeader>;
-let n = 0;
 
-function leader(over: Partial<LeaderConfig> = {}): { stub: Stub; config: LeaderConfig } {
-  const name = `cold-${Date.now()}-${n++}`;
-  const config: LeaderConfig = {
-    topicId: name,
-    partition: 0,
-    retentionMs: -1,
-    retentionBytes: -1,
-    cleanupPolicy: "delete",
-    deleteRetentionMs: 86_400_000,
-    coldSegmentAgeMs: 0,
-    segmentBytes: 600,
-    ...over,
-  };
-  return { stub: env.PARTITION_LEADER.getByName(name), config };
-}
+const leader = (over: Partial<LeaderConfig> = {}) => testLeader("cold", { coldSegmentAgeMs: 0, ...over });
 
 /** 20 batches of 3 records, offsets 0-59, timestamps 1000 + 10 × offset. */
 async function fill(stub: Stub): Promise<void> {
@@ -43,17 +28,7 @@ async function fill(stub: Stub): Promise<void> {
   }
 }
 
-async function fireAlarms(stub: Stub, rounds = 20): Promise<void> {
-  await runInDurableObject(stub, async (instance: PartitionLeader) => {
-    for (let i = 0; i < rounds; i++) await instance.alarm();
-  });
-}
-
-async function stats(stub: Stub): Promise<PartitionStats> {
-  const s = await stub.stats();
-  if ("ok" in s) throw new Error(s.error.message);
-  return s;
-}
+const fireAlarms = (stub: Stub, rounds = 20) => fireAlarmRounds(stub, rounds);
 
 /** Many reads: every start offset and timestamp with small, odd and large pages. */
 async function snapshot(stub: Stub): Promise<unknown[]> {

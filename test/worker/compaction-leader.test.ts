@@ -6,32 +6,16 @@
  * switch from `delete` to `compact`) loses nothing.
  */
 
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { fireAlarms as fireAlarmRounds, stats, testLeader, type Stub } from "./leader-support.ts";
 import { describe, expect, it } from "vitest";
 import type { PartitionLeader } from "../../worker/durable/partition-leader/index.ts";
 import type { LeaderConfig } from "../../worker/durable/partition-leader/leader-config.ts";
-import type { PartitionStats } from "../../worker/durable/partition-leader/rpc.ts";
 
-type Stub = DurableObjectStub<PartitionLeader>;
 type Stored = { offset: number; timestamp: number; key: string | null; value: unknown };
-let n = 0;
 
-function leader(over: Partial<LeaderConfig> = {}): { stub: Stub; config: LeaderConfig } {
-  const name = `compaction-${Date.now()}-${n++}`;
-  const config: LeaderConfig = {
-    topicId: name,
-    partition: 0,
-    retentionMs: -1,
-    retentionBytes: -1,
-    cleanupPolicy: "compact",
-    deleteRetentionMs: 86_400_000,
-    coldSegmentAgeMs: -1,
-    // Every batch closes the segment before it: only the newest batch stays uncompacted.
-    segmentBytes: 1,
-    ...over,
-  };
-  return { stub: env.PARTITION_LEADER.getByName(name), config };
-}
+// Every batch closes the segment before it: only the newest batch stays uncompacted.
+const leader = (over: Partial<LeaderConfig> = {}) => testLeader("compaction", { cleanupPolicy: "compact", segmentBytes: 1, ...over });
 
 const body = (key: string | null, value: unknown) => `"key":${JSON.stringify(key)},"value":${JSON.stringify(value)},"headers":{}`;
 
@@ -48,22 +32,7 @@ async function readAll(stub: Stub, maxRecords = 10_000): Promise<Stored[]> {
   throw new Error("read did not reach the high watermark");
 }
 
-/**
- * Runs `rounds` rounds of the leader's housekeeping, as its alarm would.
- * (runDurableObjectAlarm only runs an alarm that is scheduled and not
- * already on its way, so it cannot tell when all work is done.)
- */
-async function fireAlarms(stub: Stub, rounds = 60): Promise<void> {
-  await runInDurableObject(stub, async (instance: PartitionLeader) => {
-    for (let i = 0; i < rounds; i++) await instance.alarm();
-  });
-}
-
-async function stats(stub: Stub): Promise<PartitionStats> {
-  const s = await stub.stats();
-  if ("ok" in s) throw new Error(s.error.message);
-  return s;
-}
+const fireAlarms = (stub: Stub, rounds = 60) => fireAlarmRounds(stub, rounds);
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
 function random(seed: number): () => number {

@@ -5,7 +5,8 @@
  * before segments existed.
  */
 
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { fireAlarms as fireAlarmRounds, stats, testLeader, type Stub } from "./leader-support.ts";
 import { describe, expect, it } from "vitest";
 import type { PartitionLeader } from "../../worker/durable/partition-leader/index.ts";
 import type { LeaderConfig } from "../../worker/durable/partition-leader/leader-config.ts";
@@ -13,25 +14,9 @@ import { migrate } from "../../worker/durable/migrations.ts";
 import type { PartitionStats } from "../../worker/durable/partition-leader/rpc.ts";
 import { LEADER_MIGRATIONS } from "../../worker/durable/partition-leader/schema.ts";
 
-type Stub = DurableObjectStub<PartitionLeader>;
-let n = 0;
 const HOUR = 3_600_000;
 
-function leader(over: Partial<LeaderConfig> = {}): { stub: Stub; config: LeaderConfig } {
-  const name = `retention-${Date.now()}-${n++}`;
-  const config: LeaderConfig = {
-    topicId: name,
-    partition: 0,
-    retentionMs: -1,
-    retentionBytes: -1,
-    cleanupPolicy: "delete",
-    deleteRetentionMs: 86_400_000,
-    coldSegmentAgeMs: -1,
-    segmentBytes: 600,
-    ...over,
-  };
-  return { stub: env.PARTITION_LEADER.getByName(name), config };
-}
+const leader = (over: Partial<LeaderConfig> = {}) => testLeader("retention", over);
 
 const body = (value: string) => `"key":null,"value":${JSON.stringify(value)},"headers":{}`;
 
@@ -43,12 +28,6 @@ async function fill(stub: Stub, batches: number, size: number, timestamp: number
     const r = await stub.append({ bodies: values.map(body), timestamps: values.map(() => timestamp) });
     if (!r.ok) throw new Error(r.error.message);
   }
-}
-
-async function stats(stub: Stub): Promise<PartitionStats> {
-  const s = await stub.stats();
-  if ("ok" in s) throw new Error(s.error.message);
-  return s;
 }
 
 /** Every record from the log start, in order. */
@@ -65,16 +44,7 @@ async function readAll(stub: Stub): Promise<{ offset: number; value: string }[]>
 }
 
 /** Fires the leader's alarm until none is scheduled, at most `rounds` times. */
-/**
- * Runs `rounds` rounds of the leader's housekeeping, as its alarm would.
- * (runDurableObjectAlarm only runs an alarm that is scheduled and not
- * already on its way, so it cannot tell when all work is done.)
- */
-async function fireAlarms(stub: Stub, rounds = 20): Promise<void> {
-  await runInDurableObject(stub, async (instance: PartitionLeader) => {
-    for (let i = 0; i < rounds; i++) await instance.alarm();
-  });
-}
+const fireAlarms = (stub: Stub, rounds = 20) => fireAlarmRounds(stub, rounds);
 
 describe("time retention", () => {
   it("deletes whole closed segments whose newest record is older than retentionMs, and moves the log start", async () => {
