@@ -65,7 +65,16 @@ export interface Harness {
    * Consumes in the background. "Processing" a record is writing it to
    * localStorage, so what was processed survives a reload exactly.
    */
-  consume(options: { topic: string; id: string; from: StartPosition; waitMs: number; processMs?: number }): void;
+  consume(options: {
+    topic: string;
+    id?: string;
+    from: StartPosition;
+    waitMs?: number;
+    processMs?: number;
+    /** Consume as a member of this consumer group (positions are the group's committed offsets). */
+    group?: string;
+    sessionTimeoutMs?: number;
+  }): void;
   /** Every record processed in this tab, across reloads. */
   consumed(): ConsumedEntry[];
   /** Which page load this is (1, 2, ... per tab). */
