@@ -19,7 +19,7 @@
 import type { LogStore } from "./log-store.ts";
 
 export const CLOSE_SLOW = 4008;
-export const CLOSE_BEHIND = 4009;
+const CLOSE_BEHIND = 4009;
 export const CLOSE_GONE = 4004;
 
 const TAG = "subscriber";
