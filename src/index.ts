@@ -5,6 +5,7 @@
  */
 
 export { createClient } from "./client/client.ts";
+export type { Admin, TopicConfigPatch } from "./client/admin.ts";
 export type { Client, ClientOptions, ClientStats, DeadLetterInfo } from "./client/client.ts";
 export type { Consumer, ConsumerOptions, ConsumerRecord } from "./client/consumer.ts";
 export type { OutboxChoice } from "./client/core.ts";
@@ -16,4 +17,15 @@ export type { OutboxPolicy } from "./client/outbox/types.ts";
 export type { Producer, ProducerOptions, SendReceipt } from "./client/producer.ts";
 export type { Track, TrackedEvent, TrackerOptions } from "./client/track.ts";
 export type { StartPosition } from "./client/transport.ts";
-export type { ConsumedRecord, JsonValue, ProduceRecord } from "./protocol/types.ts";
+export type { TopicConfig } from "./protocol/limits.ts";
+export type {
+  ConsumedRecord,
+  GroupDescription,
+  GroupList,
+  JsonValue,
+  PartitionDescription,
+  PartitionLag,
+  ProduceRecord,
+  TopicDescription,
+  TopicList,
+} from "./protocol/types.ts";

@@ -6,6 +6,7 @@
  */
 
 import type { ProduceRecord } from "../protocol/types.ts";
+import { Admin } from "./admin.ts";
 import { Consumer, type ConsumerOptions } from "./consumer.ts";
 import { Core, failedRecords, type OutboxChoice } from "./core.ts";
 import type { FlushOptions } from "./flush.ts";
@@ -90,6 +91,8 @@ export interface DeadLetterInfo {
 
 export class Client {
   readonly #core: Core;
+  /** Topics, groups and health: the admin API (needs an admin-capable token on a secured bus). */
+  readonly admin: Admin;
 
   constructor(options: ClientOptions) {
     if (typeof options?.url !== "string" || !/^https?:\/\//.test(options.url)) {
@@ -116,6 +119,7 @@ export class Client {
       metadataTtlMs: options.metadataTtlMs ?? 300_000,
       persist: options.persist ?? true,
     });
+    this.admin = new Admin(this.#core.http);
   }
 
   /** @example client.on("error", ({ error, records }) => report(error, records)); */
