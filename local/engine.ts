@@ -24,6 +24,8 @@ export interface LocalBusOptions {
   /** Extra vars, over wrangler.toml's `[vars]`. */
   vars?: Record<string, string>;
   logLevel?: LogLevel;
+  /** Opens workerd's V8 inspector on this port (CPU profiles: test/bench/profile.ts). */
+  inspectorPort?: number;
 }
 
 export interface LocalBus {
@@ -66,6 +68,7 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
       log: new Log(options.logLevel ?? LogLevel.WARN),
       // No request.cf lookup: it would call Cloudflare at every start.
       cf: false,
+      ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
       // The same layout as `wrangler dev --persist-to <stateDir>`.
       resourcePersistencePath: join(stateDir, "v3"),
       workers: [

@@ -1,0 +1,169 @@
+/**
+ * @module
+ * `npm run profile -- <scenario id> [--seconds 10]`: CPU profiles of the bus
+ * while one bench scenario loads it. Starts the local engine with workerd's
+ * V8 inspector open, profiles every JavaScript isolate on a request's way
+ * (Miniflare's entry worker, the assets router, edgelog's worker and its
+ * Durable Objects), writes one `.cpuprofile` per isolate under
+ * `test/artifacts/profiles/` (open them in Chrome DevTools) and prints where
+ * the time went: each isolate's share, then the functions with the most self
+ * time.
+ */
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import Table from "cli-table3";
+import { startLocalBus } from "../../local/engine.ts";
+import { freePort } from "../support/bus.ts";
+import { runTrial } from "./load.ts";
+import { foundationSuite } from "./suite.ts";
+
+const OUT = resolve(import.meta.dirname, "../artifacts/profiles");
+/**
+ * Isolates a request goes through; the others (R2, cache, rate limiter) are
+ * Miniflare's plumbing. They share workerd's thread, so a profiler in one
+ * also samples while another runs: profile one at a time (`--isolate`).
+ */
+const ISOLATES: Record<string, string> = { edgelog: "core:user:edgelog", entry: "core:entry", "assets-router": "assets:router:edgelog" };
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seconds: { type: "string", default: "10" },
+    top: { type: "string", default: "25" },
+    isolate: { type: "string", default: "edgelog" },
+  },
+});
+const scenarios = foundationSuite();
+const found = scenarios.find((s) => s.id === positionals[0]);
+if (!found) {
+  process.stderr.write(`usage: npm run profile -- <scenario> [--seconds N]\nscenarios: ${scenarios.map((s) => s.id).join(", ")}\n`);
+  process.exit(2);
+}
+const scenario = found;
+const isolate = ISOLATES[values.isolate];
+if (!isolate) {
+  process.stderr.write(`--isolate is one of ${Object.keys(ISOLATES).join(", ")}\n`);
+  process.exit(2);
+}
+
+/** Starts the bus with the inspector, loads it while profiling, reports. */
+async function main(): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), "edgelog-profile-"));
+  const inspectorPort = await freePort();
+  const bus = await startLocalBus({
+    port: await freePort(),
+    inspectorPort,
+    stateDir,
+    vars: { EDGELOG_AUTH: "open", EDGELOG_BENCH: "1" },
+  });
+  try {
+    const ctx = { url: bus.url.href.replace(/\/$/, ""), quick: true };
+    process.stderr.write(`setting up ${scenario.id}…\n`);
+    await scenario.setup?.(ctx);
+    await runTrial(ctx, scenario, 1000);
+    const session = await Inspector.open(`ws://127.0.0.1:${inspectorPort}/${isolate}`);
+    await session.call("Profiler.enable");
+    await session.call("Profiler.setSamplingInterval", { interval: 200 });
+    await session.call("Profiler.start");
+    const seconds = Number(values.seconds);
+    process.stderr.write(`profiling ${scenario.label} (concurrency ${scenario.concurrency}) for ${seconds} s…\n`);
+    const trial = await runTrial(ctx, scenario, seconds * 1000);
+    const profile = (await session.call("Profiler.stop")).profile as CpuProfile;
+    session.close();
+
+    mkdirSync(OUT, { recursive: true });
+    const file = join(OUT, `${scenario.id}.${values.isolate}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    const busy = busyMs(profile);
+    const rate = trial.requests / (trial.elapsedMs / 1000);
+    process.stdout.write(
+      `${trial.requests} requests, ${rate.toFixed(0)}/s; ${values.isolate} busy ${busy.toFixed(0)} ms, ${(busy / trial.requests).toFixed(3)} ms per request\n`,
+    );
+    process.stdout.write(`${hotFunctions(profile, Number(values.top), trial.requests).toString()}\n${file}\n`);
+  } finally {
+    await bus.dispose();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+interface CpuProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: CpuProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Sampled time not spent idle or in the profiler itself, ms. */
+function busyMs(profile: CpuProfile): number {
+  const idle = new Set(profile.nodes.filter((n) => ["(idle)", "(program)"].includes(n.callFrame.functionName)).map((n) => n.id));
+  let us = 0;
+  profile.samples.forEach((id, i) => {
+    if (!idle.has(id)) us += profile.timeDeltas[i] ?? 0;
+  });
+  return us / 1000;
+}
+
+/** Self time per function, the heaviest first. */
+function hotFunctions(profile: CpuProfile, top: number, requests: number): Table.Table {
+  const self = new Map<string, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    if (functionName === "(idle)" || functionName === "(program)") return;
+    const where = url ? `${url.split("/").pop()}:${lineNumber + 1}` : "";
+    const name = `${functionName || "(anonymous)"} ${where}`;
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const table = new Table({ head: ["function (name, place in the bundle)", "self ms", "µs/request"] });
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    table.push([name.slice(0, 90), ms.toFixed(0), ((1000 * ms) / requests).toFixed(1)]);
+  }
+  return table;
+}
+
+/** A minimal Chrome DevTools Protocol session over the inspector's WebSocket. */
+class Inspector {
+  readonly #ws: WebSocket;
+  readonly #pending = new Map<number, { resolve(v: Record<string, unknown>): void; reject(e: Error): void }>();
+  #nextId = 1;
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.addEventListener("message", (event) => {
+      const message = JSON.parse(String(event.data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
+      const waiter = message.id === undefined ? undefined : this.#pending.get(message.id);
+      if (!waiter) return;
+      this.#pending.delete(message.id!);
+      if (message.error) waiter.reject(new Error(message.error.message));
+      else waiter.resolve(message.result ?? {});
+    });
+  }
+
+  static open(url: string): Promise<Inspector> {
+    const ws = new WebSocket(url);
+    return new Promise((res, rej) => {
+      ws.addEventListener("open", () => res(new Inspector(ws)), { once: true });
+      ws.addEventListener("error", () => rej(new Error(`cannot open the inspector at ${url}`)), { once: true });
+    });
+  }
+
+  call(method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+    const id = this.#nextId++;
+    this.#ws.send(JSON.stringify({ id, method, params }));
+    return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+  }
+
+  close(): void {
+    this.#ws.close();
+  }
+}
+
+// Last: the class above must be initialized before main() uses it.
+await main();
