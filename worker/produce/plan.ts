@@ -10,7 +10,7 @@ import { keyBytes, utf8Length } from "../../src/protocol/codec.ts";
 import { StickyPartitioner, partitionForKey } from "../../src/protocol/partitioner.ts";
 import type { TopicSummary } from "../../src/protocol/types.ts";
 import { ApiError } from "../http-error.ts";
-import type { ValidRecord } from "../schemas/records.ts";
+import type { ScannedRecord } from "./scan.ts";
 
 export interface PartitionBatch {
   partition: number;
@@ -23,9 +23,9 @@ export interface PartitionBatch {
 const sticky = new StickyPartitioner();
 
 /** Renders a record's key, value and headers as JSON members, the stored form. */
-export function renderBody(r: ValidRecord): string {
+export function renderBody(r: ScannedRecord): string {
   const key = r.keyBase64 !== undefined ? `"keyBase64":"${r.keyBase64}"` : `"key":${r.key == null ? "null" : JSON.stringify(r.key)}`;
-  const value = r.valueBase64 !== undefined ? `"valueBase64":"${r.valueBase64}"` : `"value":${JSON.stringify(r.value)}`;
+  const value = r.valueBase64 !== undefined ? `"valueBase64":"${r.valueBase64}"` : `"value":${r.valueJson}`;
   return `${key},${value},"headers":${r.headers ? JSON.stringify(r.headers) : "{}"}`;
 }
 
@@ -34,7 +34,7 @@ export function renderBody(r: ValidRecord): string {
  * endpoint; otherwise explicit partitions win, then keys, then the sticky
  * choice for keyless records.
  */
-export function planBatches(topic: TopicSummary, records: ValidRecord[], fixedPartition?: number): PartitionBatch[] {
+export function planBatches(topic: TopicSummary, records: ScannedRecord[], fixedPartition?: number): PartitionBatch[] {
   const { partitions, maxMessageBytes, cleanupPolicy } = topic.config;
   const batches = new Map<number, PartitionBatch>();
   let keyless: number | undefined;

@@ -16,93 +16,101 @@ import { ApiError } from "../http-error.ts";
 import { leaderStub } from "../leaders.ts";
 import { jsonBody } from "../middleware/json-body/index.ts";
 import { planBatches } from "../produce/plan.ts";
+import { readProduceBody } from "../produce/read-body.ts";
 import { FetchQuery, PartitionParams, ProduceBody, ProducerHeaders } from "../schemas/records.ts";
 import { FetchResponseSchema, ProduceResponseSchema, errors, json } from "../schemas/responses.ts";
 import { TopicParams } from "../schemas/topic.ts";
 import { lookupTopic } from "../topic-cache.ts";
 import { startPartitionStream, wantsEventStream } from "./live.ts";
-import { validationHook } from "../validation.ts";
+import { validate, validationHook } from "../validation.ts";
 
 export const records = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
 
 const produceBody = { required: true, content: { "application/json": { schema: ProduceBody } } };
 
-records.openapi(
+// The produce routes read their body themselves (produce/read-body.ts), so
+// they are registered for the OpenAPI document and served as plain routes.
+records.openAPIRegistry.registerPath(
   createRoute({
     method: "post",
     path: "/v1/topics/{topic}/records",
     summary: "Produce records to a topic, partitioned by key",
-    middleware: [jsonBody()],
     request: { params: TopicParams, body: produceBody },
     responses: { 200: json(ProduceResponseSchema, "every record is durable"), ...errors(400, 404, 413, 415, 503) },
   }),
-  async (c) => {
-    refuseProducerHeaders(c.req.raw.headers);
-    const topic = await requireTopic(c.env, c.req.valid("param").topic);
-    const batches = planBatches(topic, c.req.valid("json").records);
-    const offsets = new Array<string>(c.req.valid("json").records.length);
-    const results = await Promise.all(
-      batches.map((b) =>
-        leaderStub(c.env, topic.topicId, b.partition).append({
-          bodies: b.bodies,
-          timestamps: b.timestamps,
-          config: leaderConfig(c.env, topic, b.partition),
-        }),
-      ),
-    );
-    // Partitions are independent logs: one may fail while others committed.
-    // Report the first failure, with the offsets of what did commit.
-    let firstFailure: Failure | undefined;
-    results.forEach((result, i) => {
-      const { partition, positions } = batches[i]!;
-      if (!result.ok) {
-        firstFailure ??= result;
-        return;
-      }
-      const entries = offsetEntries(partition, result.baseOffset, positions.length);
-      positions.forEach((pos, j) => (offsets[pos] = entries[j]!));
-    });
-    if (firstFailure) {
-      const status = ERRORS[firstFailure.error.code].status as ContentfulStatusCode;
-      // An error body with partial offsets: outside the 200 schema on purpose.
-      return jsonText(c, `{"error":${JSON.stringify(firstFailure.error)},"offsets":[${Array.from(offsets, (o) => o ?? "null").join(",")}]}`, status);
-    }
-    return jsonText(c, `{"offsets":[${offsets.join(",")}]}`);
-  },
 );
 
-records.openapi(
+records.post("/v1/topics/:topic/records", jsonBody(), async (c) => {
+  refuseProducerHeaders(c.req.raw.headers);
+  const { topic: name } = validate(TopicParams, c.req.param(), "param", c);
+  const topic = await requireTopic(c.env, name);
+  const input = await readProduceBody(c);
+  const batches = planBatches(topic, input);
+  const offsets = new Array<string>(input.length);
+  const results = await Promise.all(
+    batches.map((b) =>
+      leaderStub(c.env, topic.topicId, b.partition).append({
+        bodies: b.bodies,
+        timestamps: b.timestamps,
+        config: leaderConfig(c.env, topic, b.partition),
+      }),
+    ),
+  );
+  const [only] = results;
+  if (results.length === 1 && only!.ok) {
+    // One partition (the usual case): offsets in request order already.
+    return jsonText(c, `{"offsets":[${offsetEntries(batches[0]!.partition, only!.baseOffset, input.length).join(",")}]}`);
+  }
+  // Partitions are independent logs: one may fail while others committed.
+  // Report the first failure, with the offsets of what did commit.
+  let firstFailure: Failure | undefined;
+  results.forEach((result, i) => {
+    const { partition, positions } = batches[i]!;
+    if (!result.ok) {
+      firstFailure ??= result;
+      return;
+    }
+    const entries = offsetEntries(partition, result.baseOffset, positions.length);
+    positions.forEach((pos, j) => (offsets[pos] = entries[j]!));
+  });
+  if (firstFailure) {
+    const status = ERRORS[firstFailure.error.code].status as ContentfulStatusCode;
+    // An error body with partial offsets: outside the 200 schema on purpose.
+    return jsonText(c, `{"error":${JSON.stringify(firstFailure.error)},"offsets":[${Array.from(offsets, (o) => o ?? "null").join(",")}]}`, status);
+  }
+  return jsonText(c, `{"offsets":[${offsets.join(",")}]}`);
+});
+
+records.openAPIRegistry.registerPath(
   createRoute({
     method: "post",
     path: "/v1/topics/{topic}/partitions/{partition}/records",
     summary: "Produce records to one partition, optionally as an idempotent producer",
-    middleware: [jsonBody()],
     request: { params: PartitionParams, body: produceBody, headers: ProducerHeaders },
     responses: {
       200: json(ProduceResponseSchema, "every record is durable (or was already: duplicate)"),
       ...errors(400, 403, 404, 409, 413, 415, 503),
     },
   }),
-  async (c) => {
-    const { topic: name, partition } = c.req.valid("param");
-    const topic = await requirePartition(c.env, name, partition);
-    const [batch] = planBatches(topic, c.req.valid("json").records, partition);
-    const h = c.req.valid("header");
-    const producer: ProducerTuple | undefined =
-      h["producer-id"] === undefined
-        ? undefined
-        : { producerId: h["producer-id"], epoch: h["producer-epoch"]!, seq: h["producer-seq"]! };
-    const result = await leaderStub(c.env, topic.topicId, partition).append({
-      bodies: batch!.bodies,
-      timestamps: batch!.timestamps,
-      producer,
-      config: leaderConfig(c.env, topic, partition),
-    });
-    if (!result.ok) throw ApiError.from(result);
-    const offsets = offsetEntries(partition, result.baseOffset, batch!.bodies.length);
-    return jsonText(c, `{"offsets":[${offsets.join(",")}]${result.duplicate ? ',"duplicate":true' : ""}}`);
-  },
 );
+
+records.post("/v1/topics/:topic/partitions/:partition/records", jsonBody(), async (c) => {
+  const { topic: name, partition } = validate(PartitionParams, c.req.param(), "param", c);
+  const h = validate(ProducerHeaders, c.req.header(), "header", c);
+  const topic = await requirePartition(c.env, name, partition);
+  const [batch] = planBatches(topic, await readProduceBody(c), partition);
+  const producer: ProducerTuple | undefined =
+    h["producer-id"] === undefined ? undefined : { producerId: h["producer-id"], epoch: h["producer-epoch"]!, seq: h["producer-seq"]! };
+  const result = await leaderStub(c.env, topic.topicId, partition).append({
+    bodies: batch!.bodies,
+    timestamps: batch!.timestamps,
+    producer,
+    config: leaderConfig(c.env, topic, partition),
+  });
+  if (!result.ok) throw ApiError.from(result);
+  const offsets = offsetEntries(partition, result.baseOffset, batch!.bodies.length);
+  return jsonText(c, `{"offsets":[${offsets.join(",")}]${result.duplicate ? ',"duplicate":true' : ""}}`);
+});
 
 records.openapi(
   createRoute({
@@ -111,7 +119,7 @@ records.openapi(
     summary: "Fetch records from a partition, optionally waiting for new ones",
     description: "With `Accept: text/event-stream`: an SSE stream from the position (catch-up, then live); event id = record offset, resume with Last-Event-ID.",
     request: { params: PartitionParams, query: FetchQuery },
-    responses: { 200: json(FetchResponseSchema, "records from the requested position"), ...errors(400, 404, 416) },
+    responses: { 200: json(FetchResponseSchema, "records from the requested position"), ...errors(400, 404, 416, 503) },
   }),
   async (c) => {
     const { topic: name, partition } = c.req.valid("param");

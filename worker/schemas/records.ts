@@ -41,8 +41,6 @@ export const ProduceRecordSchema = z
   .refine((r) => r.key == null || r.keyBase64 === undefined, "give at most one of key and keyBase64")
   .openapi("ProduceRecord");
 
-export type ValidRecord = z.infer<typeof ProduceRecordSchema>;
-
 export const ProduceBody = z
   .object({ records: z.array(ProduceRecordSchema).min(1).max(MAX_RECORDS_PER_REQUEST) })
   .strict()

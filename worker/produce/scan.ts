@@ -1,0 +1,208 @@
+/**
+ * @module
+ * The produce hot path's body reader. A produce request's values only pass
+ * through the bus: parsing them into objects (JSON.parse), walking them
+ * with the schema and stringifying them again cost more than storing them.
+ * This reader checks the request's JSON grammar and the record schema in
+ * one pass over the text and keeps each value as the JSON text it arrived
+ * as.
+ *
+ * It only ever says yes to requests the schema (schemas/records.ts) accepts
+ * with the same meaning, and answers `undefined` for anything else, rare or
+ * wrong: the caller then takes the schema's path, which accepts or refuses
+ * with its own message. test/unit/produce-scan.test.ts holds the two to
+ * that, case by case and with generated requests.
+ */
+
+import { BASE64_PATTERN } from "../../src/protocol/codec.ts";
+import { MAX_HEADERS_PER_RECORD, MAX_PARTITIONS, MAX_RECORDS_PER_REQUEST } from "../../src/protocol/limits.ts";
+
+/** A record as the schema means it, with its value still JSON text. */
+export interface ScannedRecord {
+  key?: string | null;
+  keyBase64?: string;
+  /** The value's JSON text, exactly as sent. */
+  valueJson?: string;
+  valueBase64?: string;
+  headers?: Record<string, string>;
+  partition?: number;
+  timestamp?: number;
+}
+
+/** Year 275760: the largest time a JavaScript Date can hold (as in the schema). */
+const MAX_TIMESTAMP = 8.64e15;
+
+// Sticky patterns, matched where the scanner stands. JSON's grammar (RFC 8259).
+const WHITESPACE = /[ \t\n\r]*/y;
+// Unrolled ("normal* (special normal*)*"): linear even when it fails.
+const STRING = /"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"/y;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const INTEGER = /^(?:0|[1-9][0-9]{0,15})$/;
+
+class Scanner {
+  readonly text: string;
+  pos = 0;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  skipWhitespace(): void {
+    const c = this.text.charCodeAt(this.pos);
+    // Most bodies have no whitespace between tokens: skip the regex then.
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      WHITESPACE.lastIndex = this.pos;
+      WHITESPACE.test(this.text);
+      this.pos = WHITESPACE.lastIndex;
+    }
+  }
+
+  /** Consumes `char` (after whitespace) or fails. */
+  expect(char: number): boolean {
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) !== char) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** Consumes `char` if it is next (after whitespace). */
+  accept(char: number): boolean {
+    this.skipWhitespace();
+    if (this.text.charCodeAt(this.pos) !== char) return false;
+    this.pos++;
+    return true;
+  }
+
+  /** The raw text of the JSON string at the position, quotes included; undefined if none. */
+  rawString(): string | undefined {
+    this.skipWhitespace();
+    STRING.lastIndex = this.pos;
+    if (!STRING.test(this.text)) return undefined;
+    const raw = this.text.slice(this.pos, STRING.lastIndex);
+    this.pos = STRING.lastIndex;
+    return raw;
+  }
+
+  /** Skips one JSON value of any kind; its start and end, or undefined if it is not JSON. */
+  value(depth = 0): [number, number] | undefined {
+    this.skipWhitespace();
+    const start = this.pos;
+    const c = this.text.charCodeAt(start);
+    if (c === 0x22) {
+      if (this.rawString() === undefined) return undefined;
+    } else if (c === 0x7b || c === 0x5b) {
+      // Deep nesting goes to JSON.parse, which knows its own limits.
+      if (depth > 64) return undefined;
+      const close = c === 0x7b ? 0x7d : 0x5d;
+      this.pos++;
+      if (!this.accept(close)) {
+        do {
+          if (c === 0x7b && (this.rawString() === undefined || !this.expect(0x3a))) return undefined;
+          if (this.value(depth + 1) === undefined) return undefined;
+        } while (this.accept(0x2c));
+        if (!this.expect(close)) return undefined;
+      }
+    } else if (this.text.startsWith("true", start)) {
+      this.pos += 4;
+    } else if (this.text.startsWith("false", start)) {
+      this.pos += 5;
+    } else if (this.text.startsWith("null", start)) {
+      this.pos += 4;
+    } else {
+      NUMBER.lastIndex = start;
+      if (!NUMBER.test(this.text)) return undefined;
+      this.pos = NUMBER.lastIndex;
+    }
+    return [start, this.pos];
+  }
+}
+
+/** The produce request's records, or undefined when the schema must decide. */
+export function scanProduceBody(text: string): ScannedRecord[] | undefined {
+  const s = new Scanner(text);
+  if (!s.expect(0x7b) || s.rawString() !== '"records"' || !s.expect(0x3a) || !s.expect(0x5b)) return undefined;
+  const records: ScannedRecord[] = [];
+  if (s.accept(0x5d)) return undefined; // empty: the schema's message
+  do {
+    const record = scanRecord(s);
+    if (!record || records.length === MAX_RECORDS_PER_REQUEST) return undefined;
+    records.push(record);
+  } while (s.accept(0x2c));
+  if (!s.expect(0x5d) || !s.expect(0x7d)) return undefined;
+  s.skipWhitespace();
+  return s.pos === text.length ? records : undefined;
+}
+
+function scanRecord(s: Scanner): ScannedRecord | undefined {
+  if (!s.expect(0x7b)) return undefined;
+  const record: ScannedRecord = {};
+  if (s.accept(0x7d)) return undefined; // no value: the schema's message
+  do {
+    const name = s.rawString();
+    if (name === undefined || !s.expect(0x3a)) return undefined;
+    const span = s.value();
+    if (!span) return undefined;
+    const raw = s.text.slice(span[0], span[1]);
+    // A repeated member: JSON.parse keeps the last; leave that to it.
+    switch (name) {
+      case '"key"':
+        if (record.key !== undefined) return undefined;
+        if (raw === "null") record.key = null;
+        else if (raw.charCodeAt(0) === 0x22) record.key = stringValue(raw);
+        else return undefined;
+        break;
+      case '"keyBase64"':
+      case '"valueBase64"': {
+        const field = name === '"keyBase64"' ? "keyBase64" : "valueBase64";
+        if (record[field] !== undefined || raw.charCodeAt(0) !== 0x22 || raw.includes("\\")) return undefined;
+        const b64 = raw.slice(1, -1);
+        if (!BASE64_PATTERN.test(b64)) return undefined;
+        record[field] = b64;
+        break;
+      }
+      case '"value"':
+        if (record.valueJson !== undefined) return undefined;
+        // Stored records are one per line: a line break between tokens
+        // (never inside a JSON string) must not reach the log.
+        record.valueJson = raw.includes("\n") || raw.includes("\r") ? JSON.stringify(JSON.parse(raw)) : raw;
+        break;
+      case '"headers"': {
+        if (record.headers !== undefined || raw.charCodeAt(0) !== 0x7b) return undefined;
+        const headers = headersValue(raw);
+        if (!headers) return undefined;
+        record.headers = headers;
+        break;
+      }
+      case '"partition"':
+      case '"timestamp"': {
+        const field = name === '"partition"' ? "partition" : "timestamp";
+        if (record[field] !== undefined || !INTEGER.test(raw)) return undefined;
+        const n = Number(raw);
+        if (n > (field === "partition" ? MAX_PARTITIONS - 1 : MAX_TIMESTAMP)) return undefined;
+        record[field] = n;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  } while (s.accept(0x2c));
+  if (!s.expect(0x7d)) return undefined;
+  // The schema's cross-field rules.
+  if ((record.valueJson === undefined) === (record.valueBase64 === undefined)) return undefined;
+  if (record.key != null && record.keyBase64 !== undefined) return undefined;
+  return record;
+}
+
+/** A JSON string literal's value; escapes are rare, and JSON.parse reads them. */
+function stringValue(raw: string): string {
+  return raw.includes("\\") ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+}
+
+/** Headers: a small object of strings, or undefined when anything is off. */
+function headersValue(raw: string): Record<string, string> | undefined {
+  const parsed = JSON.parse(raw) as Record<string, unknown>;
+  const names = Object.keys(parsed);
+  if (names.length > MAX_HEADERS_PER_RECORD || names.includes("__proto__")) return undefined;
+  for (const name of names) if (typeof parsed[name] !== "string") return undefined;
+  return parsed as Record<string, string>;
+}
