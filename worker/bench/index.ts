@@ -10,6 +10,8 @@
  * - `GET /v1/_bench/do-noop`: plus one RPC to a Durable Object.
  * - `POST /v1/_bench/raw-insert`: the body as text (never parsed), one RPC,
  *   one SQLite INSERT.
+ * - `GET /v1/_bench/raw-read`: one RPC, one SQLite SELECT of the latest
+ *   raw-insert body, sent back as the response (404 before any insert).
  */
 
 import { Hono } from "hono";
@@ -33,6 +35,11 @@ bench.get("/do-noop", async (c) => {
 bench.post("/raw-insert", async (c) => {
   await probe(c.env).rawInsert(await c.req.text());
   return c.body(null, 204);
+});
+
+bench.get("/raw-read", async (c) => {
+  const body = await probe(c.env).rawRead();
+  return body === null ? c.body(null, 404) : c.body(body, 200, { "content-type": "application/json" });
 });
 
 /** One probe for every floor, as produce to a one-partition topic reaches one leader. */

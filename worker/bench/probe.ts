@@ -3,7 +3,8 @@
  * BenchProbe: the Durable Object floors of the benchmark. `noop()` measures
  * one RPC into a Durable Object; `rawInsert()` measures storing a request
  * body as one SQLite row with no parsing, which is the least a produce can
- * cost. Bound only for the benchmark's routes (see ./index.ts).
+ * cost; `rawRead()` reads one such row back, the least a fetch can cost.
+ * Bound only for the benchmark's routes (see ./index.ts).
  */
 
 import { DurableObject } from "cloudflare:workers";
@@ -18,5 +19,11 @@ export class BenchProbe extends DurableObject<Env> {
 
   rawInsert(body: string): void {
     this.ctx.storage.sql.exec("INSERT INTO bodies (body) VALUES (?)", body);
+  }
+
+  /** The latest stored body, or null before any insert. */
+  rawRead(): string | null {
+    const rows = this.ctx.storage.sql.exec<{ body: string }>("SELECT body FROM bodies ORDER BY id DESC LIMIT 1").toArray();
+    return rows[0]?.body ?? null;
   }
 }
