@@ -165,6 +165,8 @@ export class DrainEngine {
    * it goes out once more with `keepalive`, same tuple, within the budget.
    */
   pageHide(): void {
+    // Offline, nothing is tried (network.ts): the records stay for the next page.
+    if (!this.#network.linkUp) return;
     for (const { flight } of this.#lanes.values()) {
       if (!flight || flight.keepalive || flight.beaconed) continue;
       const { topic, partition, body } = flight.batch;
