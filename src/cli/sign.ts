@@ -5,6 +5,7 @@
  */
 
 import { createHmac } from "node:crypto";
+import { usageError } from "./errors.ts";
 
 export type Action = "produce" | "consume" | "groups" | "admin";
 export type Patterns = Partial<Record<Action, string[]>>;
@@ -46,7 +47,7 @@ export function parseGrant(text: string): [Action, string] {
   const action = text.slice(0, at);
   const pattern = text.slice(at + 1);
   if (at < 1 || !["produce", "consume", "groups", "admin"].includes(action) || pattern.length === 0) {
-    throw new Error(`a grant is ACTION:PATTERN with ACTION one of produce, consume, groups, admin (got '${text}')`);
+    throw usageError(`a grant is ACTION:PATTERN with ACTION one of produce, consume, groups, admin (got '${text}')`);
   }
   return [action as Action, pattern];
 }
@@ -54,9 +55,9 @@ export function parseGrant(text: string): [Action, string] {
 /** `90s`, `15m`, `1h`, `30d` → seconds. */
 export function parseDuration(text: string): number {
   const m = /^(\d+)([smhd])$/.exec(text);
-  if (!m) throw new Error(`a lifetime is a number and s, m, h or d, like 1h (got '${text}')`);
+  if (!m) throw usageError(`a lifetime is a number and s, m, h or d, like 1h (got '${text}')`);
   const n = Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as "s" | "m" | "h" | "d"];
-  if (n <= 0) throw new Error("a lifetime must be positive");
+  if (n <= 0) throw usageError("a lifetime must be positive");
   return n;
 }
 

@@ -4,6 +4,7 @@
  */
 
 import type { Command } from "commander";
+import { usageError } from "./errors.ts";
 import { collect, parseDuration, signToken } from "./sign.ts";
 
 interface MintOptions {
@@ -36,8 +37,8 @@ export function tokenCommand(program: Command): void {
     .option("--iss <issuer>", "the bus's EDGELOG_JWT_ISSUER, if it sets one")
     .action((opts: MintOptions) => {
       const secret = opts.secret ?? (opts.secretEnv !== undefined ? process.env[opts.secretEnv] : undefined);
-      if (!secret) throw new Error(opts.secretEnv ? `the environment variable ${opts.secretEnv} is not set` : "give --secret or --secret-env");
-      if (opts.allow.length === 0) throw new Error("give at least one --allow: a token without grants can do nothing");
+      if (!secret) throw usageError(opts.secretEnv ? `the environment variable ${opts.secretEnv} is not set` : "give --secret or --secret-env");
+      if (opts.allow.length === 0) throw usageError("give at least one --allow: a token without grants can do nothing");
       const jwt = signToken(
         {
           sub: opts.sub,

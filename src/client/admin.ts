@@ -53,6 +53,16 @@ export class Admin {
     return this.#http.request("DELETE", topicPath(topic));
   }
 
+  /**
+   * Kafka's offsetsForTimes for one partition: the offset of the first
+   * record whose timestamp is at or after `timestamp`, or the high watermark
+   * when there is none.
+   */
+  async offsetForTime(topic: string, partition: number, timestamp: number, signal?: AbortSignal): Promise<number> {
+    const page = await this.#http.fetchRecords(topic, partition, { timestamp, maxRecords: 1, waitMs: 0 }, signal);
+    return page.records[0]?.offset ?? page.nextOffset;
+  }
+
   /** DeleteRecords: moves the partition's log start up to `beforeOffset`. */
   deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<DeleteRecordsResponse> {
     return this.#http.request("DELETE", `${topicPath(topic)}/partitions/${partition}/records?before=${beforeOffset}`);

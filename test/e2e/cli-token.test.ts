@@ -1,13 +1,15 @@
 /**
  * `edgelog token mint` against a bus that requires tokens: the minted
  * browser key produces to its topic from its origin and nothing else; the
- * operator token (a secret too) administers.
+ * operator token (a secret too) administers. The other commands send the
+ * token given with --token or EDGELOG_TOKEN.
  */
 
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startBus, type Bus } from "../support/bus.ts";
+import { removeCacheDirs, runCli } from "../support/cli.ts";
 
 const CLI = resolve(import.meta.dirname, "../../src/cli/main.ts");
 const SECRET = "cli-test-secret";
@@ -17,6 +19,7 @@ beforeAll(async () => {
   bus = await startBus({ engine: "local", vars: { EDGELOG_AUTH: "required", EDGELOG_JWT_SECRETS: `${SECRET},old-secret`, EDGELOG_ADMIN_TOKEN: "cli-test-admin" } });
 }, 120_000);
 afterAll(() => bus?.dispose());
+afterAll(removeCacheDirs);
 
 function mint(...args: string[]): string {
   return execFileSync(process.execPath, [CLI, "token", "mint", ...args], { env: { ...process.env, SIGNING: SECRET }, encoding: "utf8" }).trim();
@@ -38,4 +41,20 @@ it("mints a browser key that the bus accepts for exactly its grant", async () =>
 
 it("refuses a grant it does not understand", () => {
   expect(() => execFileSync(process.execPath, [CLI, "token", "mint", "--secret", "s", "--sub", "x", "--allow", "write:*"], { stdio: "pipe" })).toThrow(/ACTION:PATTERN/);
+});
+
+it("sends --token or EDGELOG_TOKEN, and says what to do without one", async () => {
+  const denied = await runCli(["topics", "list"], { url: bus.url });
+  expect(denied.code).toBe(1);
+  expect(denied.stderr).toMatch(/^error: UNAUTHORIZED: .*\nhint: give a token with --token or EDGELOG_TOKEN/);
+  const withFlag = await runCli(["topics", "list", "--token", "cli-test-admin", "--json"], { url: bus.url });
+  expect(withFlag.code).toBe(0);
+  expect((JSON.parse(withFlag.stdout) as { name: string }[]).map((t) => t.name)).toContain("clicks");
+  const key = mint("--secret-env", "SIGNING", "--sub", "reader", "--allow", "consume:clicks", "--ttl", "5m");
+  const withEnv = await runCli(["consume", "clicks", "--format", "value"], { url: bus.url, env: { EDGELOG_TOKEN: key } });
+  expect(withEnv).toMatchObject({ code: 0, stdout: "hi\n" });
+  const forbidden = await runCli(["produce", "clicks"], { url: bus.url, input: "x\n", env: { EDGELOG_TOKEN: key } });
+  expect(forbidden.code).toBe(1);
+  // The bus refused the records for good: they stay in the journal, which the hint names.
+  expect(forbidden.stderr).toMatch(/^error: FORBIDDEN: .*\nhint: the refused records \(1\) stay in .*\.journal; fix the cause, then delete it and run again\n$/);
 });

@@ -210,10 +210,10 @@ export class MemoryOutbox implements OutboxStore {
 
   async progress(mark: number, acknowledged: readonly ProducerTuple[] = []): Promise<Progress> {
     this.#check();
-    const settled = new Set(acknowledged.map((a) => `${a.producerId}/${a.epoch}/${a.seq}`));
-    const waiting = new Set(
-      [...this.state.sealed.values()].filter((b) => !settled.has(`${b.producerId}/${b.epoch}/${b.seq}`)).flatMap((b) => b.ids),
-    );
+    // Seqs count per partition: a tuple names a batch only together with its topic and partition.
+    const key = (b: ProducerTuple & { topic?: string; partition?: number }) => `${b.topic}/${b.partition}/${b.producerId}/${b.epoch}/${b.seq}`;
+    const settled = new Set(acknowledged.map(key));
+    const waiting = new Set([...this.state.sealed.values()].filter((b) => !settled.has(key(b))).flatMap((b) => b.ids));
     const sealedIds = new Set([...this.state.sealed.values()].flatMap((b) => b.ids));
     let undelivered = false;
     for (const id of this.state.pending.keys()) {
