@@ -38,6 +38,8 @@ const WHITESPACE = /[ \t\n\r]*/y;
 const STRING = /"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const INTEGER = /^(?:0|[1-9][0-9]{0,15})$/;
+/** A record's members as they are spelled on the wire (no escapes), the usual first. */
+const MEMBER_NAMES = ['"value"', '"key"', '"headers"', '"valueBase64"', '"keyBase64"', '"partition"', '"timestamp"'];
 
 class Scanner {
   readonly text: string;
@@ -81,6 +83,18 @@ class Scanner {
     const raw = this.text.slice(this.pos, STRING.lastIndex);
     this.pos = STRING.lastIndex;
     return raw;
+  }
+
+  /** A member name: the known ones without a regex, the rest as raw strings. */
+  memberName(): string | undefined {
+    this.skipWhitespace();
+    for (const known of MEMBER_NAMES) {
+      if (this.text.startsWith(known, this.pos)) {
+        this.pos += known.length;
+        return known;
+      }
+    }
+    return this.rawString();
   }
 
   /** Skips one JSON value of any kind; its start and end, or undefined if it is not JSON. */
@@ -138,8 +152,15 @@ function scanRecord(s: Scanner): ScannedRecord | undefined {
   const record: ScannedRecord = {};
   if (s.accept(0x7d)) return undefined; // no value: the schema's message
   do {
-    const name = s.rawString();
+    const name = s.memberName();
     if (name === undefined || !s.expect(0x3a)) return undefined;
+    if (name === '"headers"') {
+      if (record.headers !== undefined) return undefined;
+      const headers = scanHeaders(s);
+      if (!headers) return undefined;
+      record.headers = headers;
+      continue;
+    }
     const span = s.value();
     if (!span) return undefined;
     const raw = s.text.slice(span[0], span[1]);
@@ -166,13 +187,6 @@ function scanRecord(s: Scanner): ScannedRecord | undefined {
         // (never inside a JSON string) must not reach the log.
         record.valueJson = raw.includes("\n") || raw.includes("\r") ? JSON.stringify(JSON.parse(raw)) : raw;
         break;
-      case '"headers"': {
-        if (record.headers !== undefined || raw.charCodeAt(0) !== 0x7b) return undefined;
-        const headers = headersValue(raw);
-        if (!headers) return undefined;
-        record.headers = headers;
-        break;
-      }
       case '"partition"':
       case '"timestamp"': {
         const field = name === '"partition"' ? "partition" : "timestamp";
@@ -198,11 +212,21 @@ function stringValue(raw: string): string {
   return raw.includes("\\") ? (JSON.parse(raw) as string) : raw.slice(1, -1);
 }
 
-/** Headers: a small object of strings, or undefined when anything is off. */
-function headersValue(raw: string): Record<string, string> | undefined {
-  const parsed = JSON.parse(raw) as Record<string, unknown>;
-  const names = Object.keys(parsed);
-  if (names.length > MAX_HEADERS_PER_RECORD || names.includes("__proto__")) return undefined;
-  for (const name of names) if (typeof parsed[name] !== "string") return undefined;
-  return parsed as Record<string, string>;
+/** Headers: an object of at most MAX_HEADERS_PER_RECORD strings, or undefined when anything is off. */
+function scanHeaders(s: Scanner): Record<string, string> | undefined {
+  if (!s.expect(0x7b)) return undefined;
+  const headers: Record<string, string> = {};
+  if (s.accept(0x7d)) return headers;
+  let count = 0;
+  do {
+    const name = s.rawString();
+    if (name === undefined || !s.expect(0x3a)) return undefined;
+    const value = s.rawString();
+    if (value === undefined) return undefined;
+    const key = stringValue(name);
+    // Counting repeats too: stricter than the schema, which is allowed.
+    if (key === "__proto__" || ++count > MAX_HEADERS_PER_RECORD) return undefined;
+    headers[key] = stringValue(value);
+  } while (s.accept(0x2c));
+  return s.expect(0x7d) ? headers : undefined;
 }
