@@ -46,6 +46,8 @@ export interface OutboxBenchOptions {
   partitions?: number;
   /** Rounds of edgelog append, drain and Node baseline; the medians are reported (default 3). */
   rounds?: number;
+  /** Events for the two slow baselines (workbox, a transaction per event), when fewer than `events` will do (their rate is per event). */
+  baselineEvents?: number;
 }
 
 export interface BenchRow {
@@ -196,9 +198,10 @@ export async function runOutboxBench(options: OutboxBenchOptions = {}): Promise<
       nodes.push(await nodeBaseline(bus, nodeTopic, partitions, events));
     }
     // Each alone: thousands of transactions keep the browser's storage busy for a while after.
-    const workbox = await run<Timing>("workboxAppend", bus, `bench-wb-${Date.now()}`, events);
+    const baseline = events.slice(0, options.baselineEvents ?? count);
+    const workbox = await run<Timing>("workboxAppend", bus, `bench-wb-${Date.now()}`, baseline);
     await settle();
-    const perEvent = await run<Timing>("idbPerEvent", events);
+    const perEvent = await run<Timing>("idbPerEvent", baseline);
     const append = median(appends);
     const drain = median(drains);
     const node = median(nodes);

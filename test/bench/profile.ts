@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     await runTrial(ctx, scenario, 1000);
     const session = await Inspector.open(`ws://127.0.0.1:${inspectorPort}/${isolate}`);
     await session.call("Profiler.enable");
-    await session.call("Profiler.setSamplingInterval", { interval: 200 });
+    await session.call("Profiler.setSamplingInterval", { interval: 100 });
     await session.call("Profiler.start");
     const seconds = Number(values.seconds);
     process.stderr.write(`profiling ${scenario.label} (concurrency ${scenario.concurrency}) for ${seconds} s…\n`);

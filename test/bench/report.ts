@@ -1,14 +1,17 @@
 /**
  * @module
- * Results as Markdown: the table printed on stdout and BENCHMARKS.md, which
- * also names the machine, the method and the targets' verdicts.
+ * BENCHMARKS.md: the machine, the method, the charts, edgelog's results, the
+ * peers side by side, the engines, and the targets' verdicts.
  */
 
 import type { Engine } from "../support/bus.ts";
 import type { Machine } from "./machine.ts";
 import { RECORD_BYTES } from "./payload.ts";
 import type { Result } from "./results.ts";
+import { ENGINE_NAMES, START_ENGINE, otherEngine } from "./scenarios/engines.ts";
 import { fillRecords } from "./scenarios/fetch.ts";
+import type { SideBySide } from "./side-by-side.ts";
+import { ratio, resultsTable, sideBySideTable, targetsTable } from "./tables.ts";
 import type { Verdict } from "./targets.ts";
 
 export interface RunSettings {
@@ -19,95 +22,132 @@ export interface RunSettings {
   warmupMs: number;
 }
 
-export function resultsTable(results: readonly Result[]): string {
-  const rows = results.map((r) => [
-    r.scenario.label,
-    String(r.scenario.concurrency),
-    r.scenario.recordsPerRequest === undefined ? "—" : whole(r.scenario.recordsPerRequest),
-    whole(r.requestsPerSec),
-    r.scenario.recordsPerRequest === undefined ? "—" : whole(r.recordsPerSec),
-    r.scenario.recordsPerRequest === undefined ? "—" : r.mbPerSec.toFixed(r.mbPerSec < 1 ? 3 : 2),
-    ms(r.p50Ms),
-    ms(r.p99Ms),
-  ]);
-  return markdownTable(
-    ["scenario", "concurrency", "records/request", "requests/s", "records/s", "MB/s", "p50 ms", "p99 ms"],
-    rows,
-    [false, true, true, true, true, true, true, true],
-  );
+/** What a run measured. */
+export interface Measured {
+  /** edgelog's own scenarios. */
+  results: readonly Result[];
+  side: SideBySide;
+  verdicts: readonly Verdict[];
+  engines: readonly Verdict[];
+  /** Why a peer is missing (not installed). */
+  peerNotes: readonly string[];
 }
 
-export function targetsTable(verdicts: readonly Verdict[]): string {
-  return markdownTable(
-    ["target", "measured", "per-round range", "required", "result"],
-    verdicts.map((v) => [
-      v.label,
-      ratio(v.ratio, v.atLeast),
-      `${ratio(v.lowest, v.atLeast)}–${ratio(v.highest, v.atLeast)}`,
-      `≥ ${ratio(v.atLeast, v.atLeast)}`,
-      v.pass ? "PASS" : "FAIL",
-    ]),
-    [false, true, true, true, false],
-  );
+export interface Report extends Measured {
+  machine: Machine;
+  settings: RunSettings;
+  /** Method bullets of the peers measured. */
+  peerMethods: readonly string[];
+  /** Chart paths relative to BENCHMARKS.md. */
+  charts: { throughput: string; latency: string };
 }
 
-export function benchmarksMarkdown(machine: Machine, settings: RunSettings, results: readonly Result[], verdicts: readonly Verdict[]): string {
-  const allPass = verdicts.every((v) => v.pass);
+export function benchmarksMarkdown(r: Report): string {
+  const { settings } = r;
   return `# edgelog benchmarks
 
-Written by \`npm run bench${settings.quick ? " -- --quick" : ""}\`${settings.quick ? " (a quick smoke run: short trials, read these numbers loosely)" : ""}. Run it again to refresh this file. Absolute numbers depend on the machine and on whatever else it was doing; the targets are ratios between scenarios of the same run, which share the same noise.
+Written by \`npm run bench${settings.quick ? " -- --quick" : ""}\`${settings.quick ? " (a quick smoke run: short trials, read these numbers loosely)" : ""}. Run it again to refresh this file and its charts. Absolute numbers depend on the machine and on whatever else it was doing; the targets are ratios between scenarios of the same run, which share the same noise.
 
 ## Machine
 
 | | |
 |---|---|
-| CPU | ${machine.cpu} |
-| cores | ${machine.cores} |
-| memory | ${machine.memoryGiB} GiB |
-| OS | ${machine.os} |
-| Node | ${machine.node} |
-| wrangler | ${machine.wrangler} (workerd ${machine.workerd}) |
-| load average at start | ${machine.loadAverage} |
-| date | ${machine.date} |
+| CPU | ${r.machine.cpu} |
+| cores | ${r.machine.cores} |
+| memory | ${r.machine.memoryGiB} GiB |
+| OS | ${r.machine.os} |
+| Node | ${r.machine.node} |
+| wrangler | ${r.machine.wrangler} (workerd ${r.machine.workerd}) |
+| load average at start | ${r.machine.loadAverage} |
+| date | ${r.machine.date} |
 
 ## Method
 
-- The bus is ${settings.engine === "local" ? "the local engine (\`local/serve.ts\`: the worker under Miniflare, no dev proxy — what \`npm start\` runs)" : "\`wrangler dev\` (local observability off)"} with a fresh state directory (\`test/support/bus.ts\`, \`EDGELOG_BENCH=1\` for the floor routes), loaded from Node on the same machine with \`fetch\` over keep-alive connections.
-- Records are keyless; each value is a JSON string of ${RECORD_BYTES} bytes. MB/s counts those values (10^6 bytes). Every produce scenario writes to its own one-partition topic through \`POST /v1/topics/:topic/records\`.
-- Fetch reads a one-partition topic filled with ${fillRecords(settings.quick).toLocaleString("en-US")} records in 1,000-record batches, 1,000 records per request from the earliest offset, starting over at the end.
-- Floors: \`GET /v1/_bench/noop\` (the worker only), \`GET /v1/_bench/do-noop\` (one RPC to a Durable Object), \`POST /v1/_bench/raw-insert\` (the 1,000-record produce body, byte for byte, stored as one SQLite row without parsing; it counts as 1,000 records).
-- Each concurrency level is that many closed-loop workers. Every scenario is warmed up for ${settings.warmupMs} ms, then measured in ${settings.trials} rounds of one ${settings.trialMs} ms trial per scenario, so noise that comes and goes lands on all of them. Throughput is the median over trials; p50 and p99 are per request, over all trials.
-- A target divides the records/s of two scenarios that run back to back in every round; its measured ratio is the median of the per-round ratios.
+${method(r)}
 
-## Results
+## Charts
 
-${resultsTable(results)}
+![Throughput in records/s, edgelog and its peers](${r.charts.throughput})
+
+![Request latency p50 and p99 in ms, edgelog and its peers](${r.charts.latency})
+
+${resultSections(r)}`;
+}
+
+/** Everything measured, without the preamble: BENCHMARKS.md's body and what a run prints. */
+export function resultSections(r: Measured): string {
+  return `## Results
+
+${resultsTable(r.results)}
+
+## Side by side with the peers
+
+The same loads (batch size, record size, concurrency) on each system, in one run. A row is one of edgelog's scenarios above; a dash is a system not measured for that row.
+${r.peerNotes.map((n) => `\n${n}\n`).join("")}
+Records/s:
+
+${sideBySideTable(r.side, "records/s")}
+
+Latency per request, p50 / p99 ms:
+
+${sideBySideTable(r.side, "latency")}
+
+## Engines
+
+${enginesSection(r.engines)}
 
 ## Targets
 
-${targetsTable(verdicts)}
-
-${allPass ? "All targets pass in this run." : "Some targets fail in this run."}
+${targetsSection(r.verdicts)}
 `;
 }
 
-function markdownTable(head: readonly string[], rows: readonly string[][], right: readonly boolean[]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
-  const rule = `|${widths.map((w, i) => (right[i] ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
-  return [line(head), rule, ...rows.map(line)].join("\n");
+function targetsSection(verdicts: readonly Verdict[]): string {
+  if (verdicts.length === 0) return "No target has both of its scenarios in this run.";
+  return `${targetsTable(verdicts)}\n\n${verdicts.every((v) => v.pass) ? "All targets pass in this run." : "Some targets fail in this run."}`;
 }
 
-function whole(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
+function method(r: Report): string {
+  const { settings } = r;
+  const other = otherEngine(settings.engine);
+  const bullets = [
+    `The bus under test is ${engineDescription(settings.engine)} with a fresh state directory (\`test/support/bus.ts\`, \`EDGELOG_BENCH=1\` for the floor routes), loaded from Node on the same machine with \`fetch\` over keep-alive connections. The load, the bus and the peers share the machine's cores.`,
+    `Every value is a JSON string of ${RECORD_BYTES} bytes; MB/s counts those values (10^6 bytes). Each produce scenario writes to its own topic through \`POST /v1/topics/:topic/records\`. On one partition the records are keyless (the raw-insert floor's bytes). On 8 partitions they are keyed, with keys the partitioner spreads evenly, so the worker splits every batch by partition and calls the 8 leaders in parallel (one-record batches cycle through the partitions); the same keyed records on a one-partition topic are the reference for what partitions add.`,
+    `Fetch reads a one-partition topic filled with ${fillRecords(settings.quick).toLocaleString("en-US")} records in 1,000-record batches, 1,000 records per request from the earliest offset, starting over at the end; concurrent readers start spread across the log.`,
+    "Floors: `GET /v1/_bench/noop` (the worker only), `GET /v1/_bench/do-noop` (one RPC to a Durable Object), `POST /v1/_bench/raw-insert` (the 1,000-record produce body, byte for byte, stored as one SQLite row without parsing; it counts as 1,000 records), `GET /v1/_bench/raw-read` (that row read back and sent as the response, uncompressed like fetch's pages; 1,000 records).",
+    `Engines: the no-op request also goes to a second bus with a fresh state and the same worker, on ${engineDescription(other)}, started for these scenarios only and measured in the same rounds.`,
+    ...r.peerMethods,
+    `Each concurrency level is that many closed-loop workers, each sending its next request when the last one answers. Every scenario is warmed up for ${settings.warmupMs} ms, then measured in ${settings.trials} rounds of one ${settings.trialMs} ms trial per scenario, so noise that comes and goes lands on all of them. Throughput is the median over trials; p50 and p99 are per request, over all trials.`,
+    "A target divides a metric of two scenarios measured in the same rounds (records/s or requests/s: higher is better; p99 latency, each trial's own: lower is better); its measured value is the median of the per-round ratios.",
+  ];
+  return bullets.map((b) => `- ${b}`).join("\n");
 }
 
-function ms(n: number): string {
-  return n < 10 ? n.toFixed(2) : n.toFixed(1);
+function engineDescription(engine: Engine): string {
+  return engine === "local"
+    ? "the local engine (`local/serve.ts`: the worker under Miniflare's programmatic API, one workerd, no dev proxy)"
+    : "`wrangler dev` (with `X_LOCAL_OBSERVABILITY=false`, as `npm run dev` runs it)";
 }
 
-/** A ratio the way its target reads: a percentage below 1×, a multiple above. */
-function ratio(value: number, scale: number): string {
-  return scale < 1 ? `${(value * 100).toFixed(0)}%` : `${value.toFixed(1)}×`;
+/** The engine rule: if the faster engine wins by 2× or more, `npm start` uses it. */
+function enginesSection(engines: readonly Verdict[]): string {
+  if (engines.length === 0) return "Not measured in this run.";
+  const rows = engines.map((v) => `| ${v.label} | ${ratio(v.ratio, v.required)} | ${ratio(v.lowest, v.required)}–${ratio(v.highest, v.required)} |`);
+  const table = ["| comparison (requests/s) | measured | per-round range |", "|---|--:|--:|", ...rows].join("\n");
+  const start = ENGINE_NAMES[START_ENGINE];
+  const other = ENGINE_NAMES[otherEngine(START_ENGINE)];
+  const required = ratio(engines[0]!.required, engines[0]!.required);
+  let verdict: string;
+  if (engines.every((v) => v.pass)) {
+    verdict = `${capitalize(start)} wins by ${required} or more at every concurrency measured, so \`npm start\` uses it (\`local/serve.ts\`: the same worker code, Durable Objects and on-disk state as \`wrangler dev\`, without the dev proxy; \`npm run dev\` still runs \`wrangler dev\`).`;
+  } else if (engines.every((v) => v.ratio * v.required <= 1)) {
+    verdict = `${capitalize(other)} wins by ${required} or more at every concurrency measured: by the rule, \`npm start\` should use it instead of ${start}.`;
+  } else {
+    verdict = `Neither engine wins by ${required} at every concurrency measured in this run. \`npm start\` runs ${start}, chosen on earlier runs where it won by more: measure again before changing it.`;
+  }
+  return `${table}\n\n${verdict}`;
+}
+
+function capitalize(s: string): string {
+  return s[0]!.toUpperCase() + s.slice(1);
 }

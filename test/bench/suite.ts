@@ -1,48 +1,110 @@
 /**
  * @module
  * Which scenarios a run measures, in table order, and the targets judged on
- * them. New scenarios (peers, more partitions, higher concurrency) join here.
+ * them: edgelog's own scenarios on the bus under test, then what it is
+ * compared with — the other engine and the peers — each started on demand.
  */
 
+import type { Engine } from "../support/bus.ts";
+import { redisAvailable, redisMethod, redisScenarios } from "./peers/redis.ts";
 import type { Scenario } from "./scenario.ts";
+import { engineComparisons, otherEngineScenarios } from "./scenarios/engines.ts";
 import { fetchScenarios } from "./scenarios/fetch.ts";
 import { floorScenarios } from "./scenarios/floors.ts";
-import { produceScenario } from "./scenarios/produce.ts";
+import { keyedScenario, keyedScenarioId, produceScenario, spreadScenario } from "./scenarios/produce.ts";
 import { retentionScenarioId, retentionScenarios } from "./scenarios/retention.ts";
+import { streamScenarios, streamsMethod } from "./scenarios/streams.ts";
 import type { Target } from "./targets.ts";
 
-const CONCURRENCY = [1, 8] as const;
-const BATCHES = [1, 100, 1000] as const;
+const CONCURRENCY: readonly number[] = [1, 8, 32];
+const BATCHES: readonly number[] = [1, 100, 1000];
+const PARTITIONS = 8;
+/** Reads, the no-op floors, retention and the engines: the concurrencies their targets name. */
+const FEWER: readonly number[] = [1, 8];
 
+/** edgelog on the bus under test (also what `npm run profile` can load). */
 export function foundationSuite(): Scenario[] {
   return [
-    ...CONCURRENCY.flatMap((c) => BATCHES.map((b) => produceScenario(b, c))),
-    ...fetchScenarios(CONCURRENCY),
-    ...CONCURRENCY.flatMap((c) => floorScenarios(c)),
-    ...CONCURRENCY.flatMap((c) => retentionScenarios(c)),
+    ...CONCURRENCY.flatMap((c) => [
+      ...BATCHES.map((b) => produceScenario(b, c)),
+      ...BATCHES.map((b) => spreadScenario(b, c, PARTITIONS)),
+    ]),
+    keyedScenario(1000, 8),
+    ...fetchScenarios(FEWER),
+    // The raw insert at every concurrency (a target at each); the others where fetch and the no-op targets are.
+    ...CONCURRENCY.flatMap((c) => floorScenarios(c, FEWER.includes(c) ? undefined : ["raw-insert"])),
+    ...FEWER.flatMap((c) => retentionScenarios(c)),
   ];
 }
 
-/** The foundation issue's targets, as ratios within one run, at each concurrency. */
+export interface Comparisons {
+  scenarios: Scenario[];
+  /** The engine rule's ratios: reported on their own, not as targets. */
+  engines: Target[];
+  /** Method bullets for BENCHMARKS.md, one per peer measured. */
+  methods: string[];
+  /** What was left out, and why (a peer that is not installed). */
+  notes: string[];
+}
+
+/** The other engine and the peers, beside edgelog's rows. */
+export function comparisonSuite(engine: Engine): Comparisons {
+  const methods: string[] = [];
+  const notes: string[] = [];
+  const scenarios = otherEngineScenarios(engine, FEWER);
+  if (redisAvailable()) {
+    scenarios.push(...redisScenarios(BATCHES, CONCURRENCY, FEWER));
+    methods.push(redisMethod());
+  } else notes.push("Redis Streams was skipped: `redis-server` is not on PATH (Debian: `apt-get install redis-server`).");
+  // The Durable Streams face beside the protocol's reference server (its targets: run.ts, streamTargets).
+  scenarios.push(...streamScenarios());
+  methods.push(streamsMethod());
+  return { scenarios, engines: engineComparisons(engine, FEWER), methods, notes };
+}
+
+/** The issue's targets, as ratios within one run. */
 export function foundationTargets(): Target[] {
-  return CONCURRENCY.flatMap((c) => [
+  return [
+    ...CONCURRENCY.map(
+      (c): Target => ({
+        label: `produce 1,000-record batches vs raw-insert floor, concurrency ${c}`,
+        subject: `produce-b1000-c${c}`,
+        reference: `floor-raw-insert-c${c}`,
+        metric: "records/s",
+        required: 0.8,
+      }),
+    ),
+    ...[1, 100].map(
+      (b): Target => ({
+        label: `produce p99 latency, ${b.toLocaleString("en-US")}-record batches, vs no-op request p99, concurrency 8`,
+        subject: `produce-b${b}-c8`,
+        reference: "floor-noop-c8",
+        metric: "p99 latency",
+        required: 2,
+      }),
+    ),
     {
-      label: `produce 1,000-record batches vs raw-insert floor, concurrency ${c}`,
-      subject: `produce-b1000-c${c}`,
-      reference: `floor-raw-insert-c${c}`,
-      atLeast: 0.7,
+      label: `produce 1,000 keyed records: ${PARTITIONS} partitions vs 1, concurrency 8`,
+      subject: keyedScenarioId(1000, 8, PARTITIONS),
+      reference: keyedScenarioId(1000, 8, 1),
+      metric: "records/s",
+      required: 1.6,
     },
-    {
-      label: `fetch 1,000-record pages vs produce 1,000-record batches, concurrency ${c}`,
-      subject: `fetch-p1000-c${c}`,
-      reference: `produce-b1000-c${c}`,
-      atLeast: 5,
-    },
-    {
-      label: `produce while retention and compaction run vs without, concurrency ${c}`,
-      subject: retentionScenarioId("maintained", c),
-      reference: retentionScenarioId("plain", c),
-      atLeast: 0.8,
-    },
-  ]);
+    ...FEWER.flatMap((c): Target[] => [
+      {
+        label: `fetch 1,000-record pages vs produce 1,000-record batches, concurrency ${c}`,
+        subject: `fetch-p1000-c${c}`,
+        reference: `produce-b1000-c${c}`,
+        metric: "records/s",
+        required: 5,
+      },
+      {
+        label: `produce while retention and compaction run vs without, concurrency ${c}`,
+        subject: retentionScenarioId("maintained", c),
+        reference: retentionScenarioId("plain", c),
+        metric: "records/s",
+        required: 0.8,
+      },
+    ]),
+  ];
 }

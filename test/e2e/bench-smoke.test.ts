@@ -1,8 +1,14 @@
 /**
- * Keeps the benchmark's floor routes (worker/bench) from rotting: they answer
- * on a bus started with EDGELOG_BENCH=1 and are unknown routes on any other.
+ * Keeps the benchmark from rotting: its floor routes (worker/bench) answer
+ * on a bus started with EDGELOG_BENCH=1 and are unknown routes on any other,
+ * and `npm run bench -- --only …` measures a subset end to end, judges the
+ * targets it can and leaves BENCHMARKS.md alone.
  */
 
+import { execFile } from "node:child_process";
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startBus, type Bus } from "../support/bus.ts";
 
@@ -39,5 +45,25 @@ describe("without EDGELOG_BENCH", () => {
     });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND", retriable: false } });
+  });
+});
+
+describe("npm run bench -- --quick --only", () => {
+  const root = resolve(import.meta.dirname, "../..");
+  const report = resolve(root, "BENCHMARKS.md");
+
+  it("measures the chosen scenarios, judges the target between them and writes nothing", { timeout: 180_000 }, async () => {
+    const before = statSync(report).mtimeMs;
+    const { stdout } = await promisify(execFile)(process.execPath, ["test/bench/run.ts", "--quick", "--only", "produce-b1-c8,floor-noop-c8"], {
+      cwd: root,
+      timeout: 170_000,
+    });
+    const rows = stdout.split("\n");
+    expect(rows.some((r) => /^\| produce, 1-record batches +\| +8 \| +1 \| +[\d,]+ \|/.test(r)), stdout).toBe(true);
+    expect(rows.some((r) => /^\| floor: no-op request \(worker only\) +\| +8 \|/.test(r)), stdout).toBe(true);
+    expect(rows.some((r) => /^\| produce p99 latency, 1-record batches, vs no-op request p99, concurrency 8 +\| p99 latency +\| +[\d.]+× \|.*\| (PASS|FAIL) +\|$/.test(r)), stdout).toBe(true);
+    // Nothing else was measured: no other floor, no peer beside the rows.
+    expect(stdout).not.toMatch(/floor: raw insert|Redis Streams, fsync/);
+    expect(statSync(report).mtimeMs).toBe(before);
   });
 });
