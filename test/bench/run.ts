@@ -62,7 +62,8 @@ const engineTargets = applicable(comparisons.engines, scenarios);
 const full = only.length === 0;
 
 process.stderr.write(`starting the bus (${args.quick ? "quick" : "full"} run of ${scenarios.length} scenarios)…\n`);
-const bus = await startBus({ engine, vars: { EDGELOG_BENCH: "1" } });
+// Rate limits off: see scenarios/rate-limits.ts, which measures them beside.
+const bus = await startBus({ engine, vars: { EDGELOG_BENCH: "1", EDGELOG_RATE_LIMITS: "off" } });
 const stopAll = once(async () => {
   await Promise.allSettled([bus.dispose(), stopStarted()]);
 });

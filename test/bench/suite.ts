@@ -13,6 +13,7 @@ import { fetchScenarios } from "./scenarios/fetch.ts";
 import { floorScenarios } from "./scenarios/floors.ts";
 import { keyedScenario, keyedScenarioId, produceScenario, spreadScenario } from "./scenarios/produce.ts";
 import { retentionScenarioId, retentionScenarios } from "./scenarios/retention.ts";
+import { rateLimitedScenarios, rateLimitsMethod } from "./scenarios/rate-limits.ts";
 import { streamScenarios, streamsMethod } from "./scenarios/streams.ts";
 import type { Target } from "./targets.ts";
 
@@ -52,6 +53,8 @@ export function comparisonSuite(engine: Engine): Comparisons {
   const methods: string[] = [];
   const notes: string[] = [];
   const scenarios = otherEngineScenarios(engine, FEWER);
+  scenarios.push(...rateLimitedScenarios([1, 1000], 1));
+  methods.push(rateLimitsMethod());
   if (redisAvailable()) {
     scenarios.push(...redisScenarios(BATCHES, CONCURRENCY, FEWER));
     methods.push(redisMethod());
