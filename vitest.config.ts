@@ -4,6 +4,7 @@
 //   worker-auth — the same, tokens required (test/worker/auth-*.test.ts)
 //   e2e     — black-box HTTP against a real `wrangler dev` bus
 //   browser — the client library in real Chromium against a real bus
+//   conformance — the Durable Streams protocol's own suite against a real bus
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -38,6 +39,17 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/support/global-bus.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      // The Durable Streams protocol's own conformance suite against a real local bus.
+      {
+        test: {
+          name: "conformance",
+          include: ["test/conformance/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/conformance/global-bus.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

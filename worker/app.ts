@@ -19,6 +19,8 @@ import { health } from "./routes/health.ts";
 import { live } from "./routes/live.ts";
 import { records } from "./routes/records.ts";
 import { retention } from "./routes/retention.ts";
+import { stream } from "./routes/stream.ts";
+import { STREAM_PREFIX } from "./streams/names.ts";
 import { topics } from "./routes/topics.ts";
 
 export const app = new OpenAPIHono<{ Bindings: Env }>();
@@ -35,17 +37,16 @@ app.use("/v1/*", corsForBus());
 app.use("/v1/*", headerLimits());
 app.use("/v1/*", authorize());
 app.use("/v1/*", rateLimit());
-app.use(
-  "/v1/*",
-  bodyLimit({
-    maxSize: MAX_REQUEST_BYTES,
-    onError: () => {
-      throw new ApiError("PAYLOAD_TOO_LARGE", `request bodies are limited to ${MAX_REQUEST_BYTES} bytes`, {
-        limit: MAX_REQUEST_BYTES,
-      });
-    },
-  }),
-);
+const limitBodies = bodyLimit({
+  maxSize: MAX_REQUEST_BYTES,
+  onError: () => {
+    throw new ApiError("PAYLOAD_TOO_LARGE", `request bodies are limited to ${MAX_REQUEST_BYTES} bytes`, {
+      limit: MAX_REQUEST_BYTES,
+    });
+  },
+});
+// The Durable Streams face bounds its own bodies (worker/streams/body.ts).
+app.use("/v1/*", (c, next) => (c.req.path.startsWith(STREAM_PREFIX) ? next() : limitBodies(c, next)));
 app.use("/v1/*", authorizeBodyTopics());
 
 app.route("/", health);
@@ -54,6 +55,7 @@ app.route("/", records);
 app.route("/", retention);
 app.route("/", live);
 app.route("/", groups);
+app.route("/", stream);
 app.route("/", bench);
 
 app.doc31("/v1/openapi.json", {

@@ -26,6 +26,7 @@ export const ERRORS = {
   REBALANCE_IN_PROGRESS: { status: 409, retriable: true },
   INCONSISTENT_GROUP_PROTOCOL: { status: 409, retriable: false },
   NON_EMPTY_GROUP: { status: 409, retriable: false },
+  LIMIT_EXCEEDED: { status: 409, retriable: false },
   MESSAGE_TOO_LARGE: { status: 413, retriable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
@@ -33,6 +34,21 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, retriable: true },
   INTERNAL_ERROR: { status: 500, retriable: true },
   UNAVAILABLE: { status: 503, retriable: true },
+  TOO_MANY_SUBSCRIBERS: { status: 503, retriable: true },
+  // The Durable Streams face (PROTOCOL.md, "Durable Streams face"), whose
+  // protocol fixes these statuses.
+  STREAM_EXISTS: { status: 409, retriable: false },
+  CONTENT_TYPE_MISMATCH: { status: 409, retriable: false },
+  STREAM_SEQ_CONFLICT: { status: 409, retriable: false },
+  STREAM_CLOSED: { status: 409, retriable: false },
+  STREAM_DELETED: { status: 410, retriable: false },
+  OFFSET_GONE: { status: 410, retriable: false },
+  WEBHOOK_URL_REJECTED: { status: 400, retriable: false },
+  FENCED: { status: 409, retriable: false },
+  ALREADY_CLAIMED: { status: 409, retriable: false },
+  SUBSCRIPTION_EXISTS: { status: 409, retriable: false },
+  NO_PENDING_WORK: { status: 409, retriable: false },
+  INVALID_OFFSET: { status: 409, retriable: false },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -50,12 +66,14 @@ export interface ErrorDetails {
   highWatermark?: number;
   /** INVALID_REQUEST: where in the request the problem is. */
   issues?: { path: string; message: string }[];
-  /** MESSAGE_TOO_LARGE / PAYLOAD_TOO_LARGE: the limit that was crossed. */
+  /** MESSAGE_TOO_LARGE / PAYLOAD_TOO_LARGE / LIMIT_EXCEEDED / TOO_MANY_SUBSCRIBERS: the limit that was reached. */
   limit?: number;
   /** ILLEGAL_GENERATION / REBALANCE_IN_PROGRESS: the consumer group's current generation. */
   generation?: number;
-  /** RATE_LIMITED: seconds until a retry may succeed. */
+  /** RATE_LIMITED / TOO_MANY_SUBSCRIBERS: seconds until a retry may succeed. */
   retryAfter?: number;
+  /** ALREADY_CLAIMED: the worker holding a subscription's wake (the Durable Streams API's own snake_case). */
+  current_holder?: string;
 }
 
 /** The JSON body of every error response: `{ "error": { ... } }`. */

@@ -225,7 +225,7 @@ describe("upgrade", () => {
     await runInDurableObject(stub, (_, state) => {
       const sql = state.storage.sql;
       // Back to schema version 1, with batches written the way it wrote them.
-      for (const t of ["segments", "leader_config", "compaction_keys", "cold_garbage"]) sql.exec(`DROP TABLE ${t}`);
+      for (const t of ["segments", "leader_config", "compaction_keys", "cold_garbage", "stream_meta"]) sql.exec(`DROP TABLE ${t}`);
       sql.exec("ALTER TABLE batches DROP COLUMN end_offset");
       sql.exec("ALTER TABLE partition_state DROP COLUMN keys_cursor");
       sql.exec("DELETE FROM schema_migrations WHERE version > 1");

@@ -1,8 +1,17 @@
 /**
  * @module
  * The JWKS document behind `EDGELOG_JWKS_URL`, cached per isolate so a token
- * check does not fetch it; refreshed when it is old, or (at most once a
- * minute) when a token names a key id the cached set lacks (key rotation).
+ * check does not fetch it:
+ *
+ * - a fetched set serves for 10 minutes, then is fetched again;
+ * - a token naming a `kid` the set lacks fetches it again at once (key
+ *   rotation: a new key is usable as soon as the identity provider publishes
+ *   it), but at most once every 10 s, so tokens with made-up key ids cannot
+ *   turn the bus into a load generator against the provider;
+ * - concurrent fetches of one URL share one request;
+ * - when a refetch fails the old set keeps serving (a provider hiccup does
+ *   not lock everyone out) and the next try waits 10 s; with no set at all
+ *   the failure is thrown, and the caller answers 503.
  */
 
 import type { Jwt } from "hono/utils/jwt";
@@ -10,27 +19,52 @@ import type { Jwt } from "hono/utils/jwt";
 export type JsonWebKeys = NonNullable<Parameters<typeof Jwt.verifyWithJwks>[1]["keys"]>;
 
 const MAX_AGE_MS = 10 * 60_000;
-const MIN_REFRESH_MS = 60_000;
+const MIN_REFRESH_MS = 10_000;
+const FETCH_TIMEOUT_MS = 5_000;
 
 interface Cached {
   keys: JsonWebKeys;
   fetchedAt: number;
+  /** The last fetch, successful or not: the next may not start before MIN_REFRESH_MS has passed. */
+  triedAt: number;
 }
 
 const cache = new Map<string, Cached>();
+const inflight = new Map<string, Promise<Cached>>();
 
 export async function jwksKeys(url: string, kid: string | undefined): Promise<JsonWebKeys> {
   const cached = cache.get(url);
-  const now = Date.now();
-  const missing = kid !== undefined && cached !== undefined && !cached.keys.some((k) => k.kid === kid);
-  if (cached && now - cached.fetchedAt < MAX_AGE_MS && !(missing && now - cached.fetchedAt >= MIN_REFRESH_MS)) {
+  if (cached) {
+    const now = Date.now();
+    const fresh = now - cached.fetchedAt < MAX_AGE_MS;
+    const unknownKid = kid !== undefined && !cached.keys.some((k) => k.kid === kid);
+    if (now - cached.triedAt < MIN_REFRESH_MS || (fresh && !unknownKid)) return cached.keys;
+  }
+  let request = inflight.get(url);
+  if (!request) {
+    request = fetchKeys(url).finally(() => inflight.delete(url));
+    inflight.set(url, request);
+  }
+  try {
+    return (await request).keys;
+  } catch (err) {
+    if (!cached) throw err;
+    cached.triedAt = Date.now();
     return cached.keys;
   }
-  const res = await fetch(url, { headers: { accept: "application/json" } });
-  if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
+}
+
+async function fetchKeys(url: string): Promise<Cached> {
+  const res = await fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`the JWKS at ${url} answered ${res.status}`);
+  }
   const body = (await res.json()) as { keys?: unknown };
-  if (!Array.isArray(body.keys)) throw new Error("JWKS has no keys array");
-  const keys = body.keys as JsonWebKeys;
-  cache.set(url, { keys, fetchedAt: now });
-  return keys;
+  if (!Array.isArray(body.keys)) throw new Error(`the JWKS at ${url} has no keys array`);
+  const keys = body.keys.filter((k): k is JsonWebKeys[number] => typeof k === "object" && k !== null);
+  const now = Date.now();
+  const fetched = { keys, fetchedAt: now, triedAt: now };
+  cache.set(url, fetched);
+  return fetched;
 }

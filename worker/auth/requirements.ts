@@ -9,7 +9,7 @@
 
 import type { Action } from "./grants.ts";
 
-export type Resource = "topic" | "group" | "cluster";
+export type Resource = "topic" | "group" | "stream" | "cluster";
 
 /** One grant; `name` is undefined for the whole cluster. */
 export interface Grant {
@@ -81,12 +81,27 @@ function groupRequirement(m: string, rawName: string | undefined, rest: string[]
   return one("admin", "group", group);
 }
 
-/** The Durable Streams face (a later issue): a stream is named like a topic. */
+/**
+ * The Durable Streams face. A stream is named like a topic, by its path
+ * (grants match it as a name: `chat/*` covers `chat/room-1`): writing
+ * (PUT creates, POST appends or closes) needs `produce`, reading `consume`,
+ * DELETE `admin`. `topics/<topic>/<p>` reads a topic partition, so it needs
+ * what reading that partition needs. The reserved `__ds/` APIs manage
+ * subscriptions across streams (`admin` on everything), except the JWKS
+ * their webhooks are signed with and the calls a woken consumer makes with
+ * the token it was given (public here: the routes check those tokens).
+ */
 function streamRequirement(m: string, rawName: string): Requirement {
   const name = decodeName(rawName);
-  if (m === "POST" || m === "PUT") return one("produce", "topic", name, { rateLimit: "produce" });
-  if (m === "GET") return one("consume", "topic", name, { rateLimit: "fetch" });
-  return one("admin", "topic", name);
+  if (name.startsWith("__ds/")) {
+    if (name === "__ds/jwks.json" || /^__ds\/subscriptions\/[^/]+\/(callback|ack|release)$/.test(name)) return PUBLIC;
+    return one("admin", "cluster");
+  }
+  const topic = /^topics\/([^/]+)\/[^/]+$/.exec(name);
+  if (topic) return m === "GET" ? one("consume", "topic", topic[1]!, { rateLimit: "fetch" }) : one("admin", "topic", topic[1]!);
+  if (m === "POST" || m === "PUT") return one("produce", "stream", name, { rateLimit: "produce" });
+  if (m === "GET") return one("consume", "stream", name, { rateLimit: "fetch" });
+  return one("admin", "stream", name);
 }
 
 /** Percent-decoded as the router will see it; a name that does not decode is matched raw (and then refused by validation). */

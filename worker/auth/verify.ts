@@ -2,18 +2,22 @@
  * @module
  * Turns an `Authorization` header into a Principal or a reason to refuse.
  * The operator token is compared in constant time; a JWT's `alg` is pinned
- * (HS256 against the configured secrets, RS256/ES256 against the JWKS,
- * nothing else, never `none`), and `exp` is required.
+ * (HS256 against the configured secrets, RS256/ES256 against the JWKS key
+ * its `kid` names, which must be a key of that very algorithm; nothing else,
+ * never `none`), and `exp` is required.
  */
 
 import { Jwt } from "hono/utils/jwt";
 import { EdgelogClaim, principalFromClaim, superuser, type Principal } from "./grants.ts";
-import { jwksKeys } from "./jwks.ts";
+import { jwksKeys, type JsonWebKeys } from "./jwks.ts";
 import type { AuthSettings } from "./settings.ts";
 
-export type Authentication = { ok: true; principal: Principal } | { ok: false; message: string };
+/** UNAVAILABLE: the token could not be checked (the JWKS is unreachable), which a retry may cure. */
+export type Authentication = { ok: true; principal: Principal } | { ok: false; code: "UNAUTHORIZED" | "UNAVAILABLE"; message: string };
 
-const refuse = (message: string): Authentication => ({ ok: false, message });
+type Verification = { aud?: string; iss?: string };
+
+const refuse = (message: string): Authentication => ({ ok: false, code: "UNAUTHORIZED", message });
 
 export async function authenticate(authorization: string | undefined, settings: AuthSettings): Promise<Authentication> {
   if (authorization === undefined) return refuse("send 'Authorization: Bearer <token>'");
@@ -25,30 +29,41 @@ export async function authenticate(authorization: string | undefined, settings: 
   }
   if (token.split(".").length !== 3) return refuse("the bearer token is neither the operator token nor a JWT");
   let alg: unknown;
-  let kid: string | undefined;
+  let kid: unknown;
   try {
-    const header = Jwt.decode(token).header;
+    const header = Jwt.decode(token).header as { alg?: unknown; kid?: unknown };
     alg = header.alg;
     kid = header.kid;
   } catch {
     return refuse("the bearer token is not a well-formed JWT");
   }
-  const verification = {
+  const verification: Verification = {
     ...(settings.audience !== undefined ? { aud: settings.audience } : {}),
     ...(settings.issuer !== undefined ? { iss: settings.issuer } : {}),
   };
   let payload: Record<string, unknown>;
-  try {
-    if (alg === "HS256" && settings.hsSecrets.length > 0) {
-      payload = await verifyWithSecrets(token, settings.hsSecrets, verification);
-    } else if ((alg === "RS256" || alg === "ES256") && settings.jwksUrl !== undefined) {
-      const keys = await jwksKeys(settings.jwksUrl, kid);
-      payload = await Jwt.verifyWithJwks(token, { keys, verification, allowedAlgorithms: ["RS256", "ES256"] });
-    } else {
-      return refuse(`tokens signed with alg '${String(alg)}' are not accepted by this bus`);
+  if (alg === "HS256" && settings.hsSecrets.length > 0) {
+    const verified = await attempt(() => verifyWithSecrets(token, settings.hsSecrets, verification));
+    if (!verified.ok) return verified;
+    payload = verified.payload;
+  } else if ((alg === "RS256" || alg === "ES256") && settings.jwksUrl !== undefined) {
+    if (typeof kid !== "string" || kid === "") return refuse(`an ${alg} token must name its key in 'kid'`);
+    let keys: JsonWebKeys;
+    try {
+      keys = await jwksKeys(settings.jwksUrl, kid);
+    } catch (err) {
+      console.error("JWKS unavailable", err);
+      return { ok: false, code: "UNAVAILABLE", message: "the bus could not fetch its JWKS to check the token; retry" };
     }
-  } catch (err) {
-    return refuse(reason(err));
+    const key = keys.find((k) => k.kid === kid);
+    if (!key) return refuse("the token's key id (kid) is not in the bus's JWKS");
+    const mismatch = keyMismatch(key, alg);
+    if (mismatch) return refuse(mismatch);
+    const verified = await attempt(() => Jwt.verify(token, key, { alg, ...verification }));
+    if (!verified.ok) return verified;
+    payload = verified.payload;
+  } else {
+    return refuse(`tokens signed with alg '${String(alg)}' are not accepted by this bus`);
   }
   if (typeof payload.exp !== "number") return refuse("the token has no 'exp' claim; every token must expire");
   const sub = typeof payload.sub === "string" && payload.sub.length > 0 ? payload.sub : undefined;
@@ -58,8 +73,28 @@ export async function authenticate(authorization: string | undefined, settings: 
   return { ok: true, principal: principalFromClaim(sub, claim.data) };
 }
 
+/**
+ * Why `key` cannot check an `alg` token, or null when it can. The key, not
+ * the token, decides: a token may not choose how its own key is used (an
+ * RSA key for ES256, a key published for encryption).
+ */
+function keyMismatch(key: JsonWebKeys[number], alg: "RS256" | "ES256"): string | null {
+  if (key.use !== undefined && key.use !== "sig") return "the token's key is not a signing key";
+  if (key.alg !== undefined && key.alg !== alg) return `the token's alg '${alg}' does not match its key's alg`;
+  const fits = alg === "RS256" ? key.kty === "RSA" : key.kty === "EC" && key.crv === "P-256";
+  return fits ? null : `the token's alg '${alg}' does not match its key's type`;
+}
+
+async function attempt(verify: () => Promise<Record<string, unknown>>): Promise<{ ok: true; payload: Record<string, unknown> } | Extract<Authentication, { ok: false }>> {
+  try {
+    return { ok: true, payload: await verify() };
+  } catch (err) {
+    return { ok: false, code: "UNAUTHORIZED", message: reason(err) };
+  }
+}
+
 /** Tries each secret (rotation): a token signed with any of them verifies. */
-async function verifyWithSecrets(token: string, secrets: readonly string[], verification: { aud?: string; iss?: string }) {
+async function verifyWithSecrets(token: string, secrets: readonly string[], verification: Verification) {
   let last: unknown;
   for (const secret of secrets) {
     try {

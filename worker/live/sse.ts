@@ -56,14 +56,21 @@ export class SseStream {
    * live records, whose sender checks `queued` first and cuts a client that
    * stays behind.
    */
-  enqueue(text: string): void {
+  enqueue(events: string | Uint8Array): void {
     if (this.#closed) return;
-    this.#writer.write(encoder.encode(text)).catch(() => this.#fail());
+    this.#writer.write(bytesOf(events)).catch(() => this.#fail());
   }
 
   /** Writes already-formatted events; resolves when the client has room for more. */
-  write(text: string): Promise<void> {
-    return this.#write(text);
+  write(events: string | Uint8Array): Promise<void> {
+    return this.#write(events);
+  }
+
+  /** Ends the response at once, dropping whatever the client has not read (it errors its body). */
+  abort(): void {
+    if (this.#gone.signal.aborted) return;
+    void this.#writer.abort(new Error("stream cut")).catch(() => {});
+    this.#fail();
   }
 
   async close(): Promise<void> {
@@ -73,11 +80,11 @@ export class SseStream {
     await this.#writer.close().catch(() => {});
   }
 
-  async #write(text: string): Promise<void> {
+  async #write(events: string | Uint8Array): Promise<void> {
     if (this.#closed) return;
     try {
       await this.#writer.ready;
-      void this.#writer.write(encoder.encode(text)).catch(() => this.#fail());
+      void this.#writer.write(bytesOf(events)).catch(() => this.#fail());
       await this.#writer.ready;
     } catch {
       this.#fail();
@@ -89,4 +96,9 @@ export class SseStream {
     clearInterval(this.#heartbeat);
     this.#gone.abort();
   }
+}
+
+/** Events as bytes; shared bytes (one rendering for many streams) are written as they are, never changed. */
+function bytesOf(events: string | Uint8Array): Uint8Array {
+  return typeof events === "string" ? encoder.encode(events) : events;
 }

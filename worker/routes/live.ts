@@ -60,7 +60,7 @@ live.openapi(
     responses: {
       200: { description: "an SSE stream of `record` events, ended by a `recycle`, `cutoff` or `end` event", content: { "text/event-stream": { schema: z.string() } } },
       101: { description: "a WebSocket of `{ type: 'records', partition, nextOffset, records }` messages" },
-      ...errors(400, 404, 416),
+      ...errors(400, 404, 416, 503),
     },
   }),
   async (c) => {

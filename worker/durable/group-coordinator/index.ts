@@ -267,11 +267,14 @@ export class GroupCoordinator extends DurableObject<Env> {
     return this.ctx.blockConcurrencyWhile(async () => {
       if (this.#group.createdAt !== null) return null;
       const createdAt = Date.now();
+      let added: { ok: true } | Failure;
       try {
-        await registryStub(this.env).add(group, createdAt);
+        added = await registryStub(this.env).add(group, createdAt);
       } catch {
         return failure("UNAVAILABLE", "the group registry could not be reached; retry");
       }
+      // The registry is full: the group is not created and nothing of it is stored.
+      if (!added.ok) return added;
       this.#change((g) => {
         g.createdAt = createdAt;
         this.#store.saveMeta(g);

@@ -3,11 +3,14 @@
  * GroupRegistry: the one Durable Object that knows which consumer groups
  * exist, so they can be listed. Coordinators tell it when a group is created
  * (its first join, commit or offset reset) and deleted; heartbeats, commits
- * and rebalances never reach it.
+ * and rebalances never reach it. Being the one place that sees every new
+ * group, it is also where the group count limit is kept.
  */
 
 import { DurableObject } from "cloudflare:workers";
+import { failure, type Failure } from "../../../src/protocol/errors.ts";
 import type { GroupSummary } from "../../../src/protocol/types.ts";
+import { countLimits } from "../../config.ts";
 import { migrate, type Migration } from "../migrations.ts";
 
 const REGISTRY_MIGRATIONS: readonly Migration[] = [
@@ -24,9 +27,24 @@ export class GroupRegistry extends DurableObject<Env> {
     migrate(ctx.storage, REGISTRY_MIGRATIONS);
   }
 
-  /** Idempotent: a coordinator retries after a failure without knowing whether the first call landed. */
-  add(name: string, createdAt: number): void {
-    this.ctx.storage.sql.exec("INSERT OR IGNORE INTO groups VALUES (?, ?)", name, createdAt);
+  /**
+   * Enters a new group, unless the registry already holds `EDGELOG_MAX_GROUPS`.
+   * Idempotent: a coordinator retries after a failure without knowing whether
+   * the first call landed, so a name already here is always accepted.
+   */
+  add(name: string, createdAt: number): { ok: true } | Failure {
+    const sql = this.ctx.storage.sql;
+    if (sql.exec("SELECT 1 FROM groups WHERE name = ?", name).toArray().length > 0) return { ok: true };
+    // Counted and inserted in one synchronous step: no other add runs in between.
+    const { maxGroups } = countLimits(this.env);
+    const { count } = sql.exec<{ count: number }>("SELECT COUNT(*) AS count FROM groups").one();
+    if (count >= maxGroups) {
+      return failure("LIMIT_EXCEEDED", `this bus holds at most ${maxGroups} consumer groups; delete an empty one before creating '${name}'`, {
+        limit: maxGroups,
+      });
+    }
+    sql.exec("INSERT INTO groups VALUES (?, ?)", name, createdAt);
+    return { ok: true };
   }
 
   remove(name: string): void {

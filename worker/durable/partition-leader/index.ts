@@ -10,7 +10,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { failure, type Failure } from "../../../src/protocol/errors.ts";
-import { MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../../../src/protocol/limits.ts";
+import { MAX_FETCH_BYTES, MAX_FETCH_RECORDS, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, MAX_WAIT_MS } from "../../../src/protocol/limits.ts";
 import { streamSettings } from "../../config.ts";
 import { migrate } from "../migrations.ts";
 import { ColdStore, readCold } from "./cold-store.ts";
@@ -22,8 +22,28 @@ import { LogStore, firstAtOrAfter } from "./log-store.ts";
 import type { Slice } from "./slice.ts";
 import { RETENTION_SEGMENTS_PER_ROUND, maintain, nextDue, sizeTrigger, type Maintained } from "./maintenance.ts";
 import { decideSequence } from "./producer-state.ts";
+import { GroupCommit, type GroupCommitStats } from "./group-commit.ts";
 import { CLOSE_GONE, Subscribers } from "./subscribers.ts";
 import { Waiters } from "./waiters.ts";
+import { leaderStub } from "../../leaders.ts";
+import { StreamFace, type StreamHost } from "./stream-face.ts";
+import { batchAt, headStream, readStream } from "./stream-reads.ts";
+import {
+  CLOSE_STREAM_CLOSED,
+  streamTopicId,
+  type BatchAtResult,
+  type ForkAcquireRequest,
+  type ForkAcquireResult,
+  type StreamAppendRequest,
+  type StreamAppendResult,
+  type StreamCreateRequest,
+  type StreamCreateResult,
+  type StreamHeadResult,
+  type StreamProbeRequest,
+  type StreamProbeResult,
+  type StreamReadRequest,
+  type StreamReadResult,
+} from "./stream-rpc.ts";
 import type {
   AppendRequest,
   AppendResult,
@@ -49,6 +69,10 @@ export class PartitionLeader extends DurableObject<Env> {
   readonly #cold: ColdStore | null;
   readonly #waiters = new Waiters();
   readonly #subscribers: Subscribers;
+  /** Appends that arrive together commit together (group-commit.ts). */
+  readonly #appends: GroupCommit<AppendRequest, AppendResult>;
+  /** The Durable Streams face, for a leader that serves a stream (stream-face.ts). */
+  readonly #stream: StreamFace;
   /** The alarm as last set; null when none is. */
   #alarmAt: number | null = null;
   /** Stored bytes at which size retention has work again (see sizeTrigger). */
@@ -63,6 +87,13 @@ export class PartitionLeader extends DurableObject<Env> {
     this.#config = new ConfigStore(ctx.storage.sql);
     this.#cold = env.COLD_SEGMENTS ? new ColdStore(env.COLD_SEGMENTS) : null;
     this.#subscribers = new Subscribers(ctx, this.#log, streamSettings(env).subscriberBufferBytes);
+    this.#appends = new GroupCommit(
+      (request) => this.#appendNow(request),
+      (work) => ctx.storage.transactionSync(work),
+      () => this.#log.discardUncommitted(),
+      () => ctx.storage.sync(),
+    );
+    this.#stream = new StreamFace(this.#streamHost());
     this.#sizeTrigger = sizeTrigger(this.#maintained());
     void ctx.blockConcurrencyWhile(async () => {
       this.#alarmAt = await ctx.storage.getAlarm();
@@ -83,7 +114,10 @@ export class PartitionLeader extends DurableObject<Env> {
     if (!Number.isSafeInteger(from)) return Response.json(failure("INVALID_REQUEST", "from must be an offset"), { status: 400 });
     const position = await this.#resolve(from);
     if (typeof position !== "number") return Response.json(position, { status: 416 });
-    return this.#subscribers.accept(position);
+    const accepted = this.#subscribers.accept(position);
+    // A closed stream gets no more appends: the subscriber has its backlog and is done.
+    if (this.#stream.isClosed) this.#subscribers.closeAll(CLOSE_STREAM_CLOSED, "stream closed");
+    return accepted;
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
@@ -106,7 +140,17 @@ export class PartitionLeader extends DurableObject<Env> {
     return this.stats();
   }
 
-  append(request: AppendRequest): AppendResult {
+  /** Appends one batch; resolves once it is durable (with the others of its group). */
+  append(request: AppendRequest): Promise<AppendResult> {
+    return this.#appends.submit(request);
+  }
+
+  /** How appends were grouped into commits (for tests and diagnostics). */
+  groupCommitStats(): GroupCommitStats {
+    return { ...this.#appends.stats };
+  }
+
+  #appendNow(request: AppendRequest): AppendResult {
     const gone = this.#refuseIfDropped();
     if (gone) return gone;
     const { bodies, timestamps, producer } = request;
@@ -158,6 +202,8 @@ export class PartitionLeader extends DurableObject<Env> {
   }
 
   async read(request: ReadRequest): Promise<ReadResult> {
+    const refused = refuseReadBounds(request);
+    if (refused) return refused;
     const position = await this.#resolve(request.from);
     if (typeof position !== "number") return position;
     if (position === this.#log.state.highWatermark && request.waitMs > 0) {
@@ -239,12 +285,65 @@ export class PartitionLeader extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const round = this.#maintaining.then(async () => {
       this.#alarmAt = null;
+      this.#stream.expire(Date.now());
       const next = await maintain(this.#maintained(), Date.now());
       this.#sizeTrigger = sizeTrigger(this.#maintained());
-      this.#setAlarm(next);
+      const expiry = this.#stream.nextDue();
+      this.#setAlarm(next === null || (expiry !== null && expiry < next) ? expiry : next);
     });
     this.#maintaining = round.catch(() => undefined);
     await round;
+  }
+
+  // The Durable Streams face (stream-face.ts, stream-reads.ts): one line each.
+  streamProbe(req: StreamProbeRequest): StreamProbeResult {
+    return this.#stream.probe(req, Date.now());
+  }
+  streamCreate(req: StreamCreateRequest): StreamCreateResult {
+    return this.#stream.create(req, Date.now());
+  }
+  streamAppend(req: StreamAppendRequest): Promise<StreamAppendResult> {
+    return this.#stream.append(req);
+  }
+  streamRead(req: StreamReadRequest): Promise<StreamReadResult> {
+    return readStream(this.#stream, { log: this.#log, wait: (ms) => this.#waiters.wait(ms) }, req);
+  }
+  streamHead(): StreamHeadResult {
+    return headStream(this.#stream);
+  }
+  streamDelete(): Promise<{ ok: true } | Failure> {
+    return this.#stream.delete(Date.now());
+  }
+  streamBatchAt(offset: number): BatchAtResult {
+    return batchAt(this.#stream, this.#log, offset);
+  }
+  streamAcquireFork(req: ForkAcquireRequest): ForkAcquireResult {
+    return this.#stream.acquireFork(req, Date.now());
+  }
+  streamReleaseFork(): Promise<void> {
+    return this.#stream.releaseFork();
+  }
+
+  #streamHost(): StreamHost {
+    return {
+      storage: this.ctx.storage,
+      log: this.#log,
+      append: (request) => this.#appendNow(request),
+      endLive: () => {
+        this.#waiters.wakeAll();
+        this.#subscribers.closeAll(CLOSE_STREAM_CLOSED, "stream closed");
+      },
+      drop: () => this.drop(),
+      alarmBy: (at) => this.#ensureAlarm(at),
+      releaseSource: async (source) => {
+        try {
+          await leaderStub(this.env, streamTopicId(source), 0).streamReleaseFork();
+        } catch (err) {
+          // The source stays marked deleted (410) instead of going; nothing is lost.
+          console.error("releasing a fork's source failed", source, err);
+        }
+      },
+    };
   }
 
   #offerConfig(config: LeaderConfig, authoritative: boolean): void {
@@ -314,4 +413,18 @@ export class PartitionLeader extends DurableObject<Env> {
     if (this.#log.state.status === "active") return null;
     return failure("UNKNOWN_TOPIC_OR_PARTITION", "this partition's topic was deleted");
   }
+}
+
+/**
+ * A read's bounds, checked here as well as by the worker's schema, like a
+ * batch's size: whoever calls, a read holds no more than a fetch may and
+ * parks no longer than a long-poll may.
+ */
+function refuseReadBounds({ maxRecords, maxBytes, waitMs }: ReadRequest): Failure | null {
+  const within = (n: number, min: number, max: number) => Number.isSafeInteger(n) && n >= min && n <= max;
+  if (within(maxRecords, 1, MAX_FETCH_RECORDS) && within(maxBytes, 1, MAX_FETCH_BYTES) && within(waitMs, 0, MAX_WAIT_MS)) return null;
+  return failure(
+    "INVALID_REQUEST",
+    `a read takes maxRecords 1 to ${MAX_FETCH_RECORDS}, maxBytes 1 to ${MAX_FETCH_BYTES} and waitMs 0 to ${MAX_WAIT_MS}`,
+  );
 }

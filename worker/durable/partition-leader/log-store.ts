@@ -351,11 +351,16 @@ export class LogStore {
     try {
       fn();
     } catch (err) {
-      this.#state = this.#loadState();
-      this.segments.reload();
-      this.#tail.clear();
+      this.discardUncommitted();
       throw err;
     }
+  }
+
+  /** Forgets what memory holds beyond SQLite, after an enclosing transaction rolled back. */
+  discardUncommitted(): void {
+    this.#state = this.#loadState();
+    this.segments.reload();
+    this.#tail.clear();
   }
 
   #loadState(): PartitionState {

@@ -105,6 +105,36 @@ export const LEADER_MIGRATIONS: readonly Migration[] = [
       groupExistingBatches(sql);
     },
   },
+  {
+    version: 3,
+    name: "Durable Streams face: stream metadata",
+    up(sql) {
+      // A leader that serves a stream (worker/streams) has one row here; a
+      // topic partition has none. Changed in the same transaction as the
+      // append it belongs to (stream-face.ts). Times are the leader's clock
+      // in ms; `touched_at` is the last read or write (TTL slides on it).
+      // `start_offset`: where reads from the beginning start; `base_offset`:
+      // the first offset in this leader's own log (a fork reads the offsets
+      // below it from `fork_source`). `deleted`: deleted while forks still
+      // read it (HTTP 410), kept until `fork_refs` drops to 0.
+      sql.exec(`CREATE TABLE stream_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        content_type TEXT NOT NULL,
+        ttl_seconds INTEGER,
+        expires_at INTEGER,
+        touched_at INTEGER NOT NULL,
+        closed INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        stream_seq TEXT,
+        start_offset INTEGER NOT NULL,
+        base_offset INTEGER NOT NULL,
+        fork_source TEXT,
+        fork_offset INTEGER,
+        fork_sub_offset INTEGER,
+        fork_refs INTEGER NOT NULL DEFAULT 0
+      )`);
+    },
+  },
 ];
 
 /** Puts batches stored before segments existed into closed segments. */

@@ -9,6 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { failure, type Failure } from "../../../src/protocol/errors.ts";
 import type { TopicConfig } from "../../../src/protocol/limits.ts";
 import type { TopicSummary } from "../../../src/protocol/types.ts";
+import { countLimits } from "../../config.ts";
 import { leaderStub } from "../../leaders.ts";
 import { migrate } from "../migrations.ts";
 import { CATALOG_MIGRATIONS } from "./schema.ts";
@@ -26,12 +27,21 @@ export class TopicCatalog extends DurableObject<Env> {
     migrate(ctx.storage, CATALOG_MIGRATIONS);
   }
 
-  /** Creates `name`; an identical existing topic is a success, a different one a conflict. */
+  /**
+   * Creates `name`; an identical existing topic is a success, a different one
+   * a conflict. Once the catalog holds `EDGELOG_MAX_TOPICS`, a new name is refused.
+   */
   create(name: string, config: TopicConfig): CreateResult {
     const existing = this.get(name);
     if (existing) {
       if (sameConfig(existing.config, config)) return { ok: true, created: false, topic: existing };
       return failure("TOPIC_ALREADY_EXISTS", `topic '${name}' already exists with a different config`);
+    }
+    // Counted and inserted in one synchronous step: no other create runs in between.
+    const { maxTopics } = countLimits(this.env);
+    const { count } = this.ctx.storage.sql.exec<{ count: number }>("SELECT COUNT(*) AS count FROM topics").one();
+    if (count >= maxTopics) {
+      return failure("LIMIT_EXCEEDED", `this bus holds at most ${maxTopics} topics; delete one before creating '${name}'`, { limit: maxTopics });
     }
     const topic: TopicSummary = { name, topicId: crypto.randomUUID(), config, createdAt: Date.now() };
     this.ctx.storage.sql.exec(

@@ -38,7 +38,7 @@ export function authorize(): MiddlewareHandler<{ Bindings: Env }> {
     }
     if (!hasCredentials(settings)) throw new ApiError("UNAUTHORIZED", NOT_CONFIGURED);
     const result = await authenticate(c.req.header("authorization"), settings);
-    if (!result.ok) throw new ApiError("UNAUTHORIZED", result.message);
+    if (!result.ok) throw new ApiError(result.code, result.message);
     const principal = result.principal;
     checkOrigin(c, principal);
     if (!requirement.anyOf.some((g) => permits(principal, g.action, g.name))) throw forbidden(requirement.anyOf);
