@@ -32,6 +32,14 @@ const IDLE_CLOSE_MS = 5_000;
 /** Ack at most this often or every this many bytes: an ack wakes the leader. */
 const ACK_DELAY_MS = 100;
 const ACK_EVERY_BYTES = 256 * 1024;
+/**
+ * With at least this many listeners, frames arriving within COALESCE_MS of
+ * the last delivery wait for the next one: a delivery costs a write per
+ * client, so under load fewer, larger writes keep every client closer to
+ * the head. One or a few listeners get every frame at once.
+ */
+const COALESCE_FROM_LISTENERS = 16;
+const COALESCE_MS = 25;
 
 const feeds = new Map<string, SharedFeed>();
 
@@ -57,6 +65,10 @@ export class SharedFeed {
   #ackTimer: ReturnType<typeof setTimeout> | undefined;
   #keepalive: ReturnType<typeof setInterval> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Records received but not yet handed to the listeners (see COALESCE_MS). */
+  #pending: { first: number; records: string[] } | undefined;
+  #deliverTimer: ReturnType<typeof setTimeout> | undefined;
+  #deliveredAt = 0;
 
   constructor(env: Env, topicId: string, partition: number, forget: () => void) {
     this.#env = env;
@@ -111,15 +123,34 @@ export class SharedFeed {
     const records = frame.slice(newline + 1).split("\n");
     if (first !== this.#next) return; // cannot happen: the leader sends in order
     this.#next = first + records.length;
-    for (const listener of this.#listeners) {
-      if (listener.next >= this.#next) continue;
-      const mine = listener.next > first ? records.slice(listener.next - first) : records;
-      if (listener.push(mine, this.#next)) listener.next = this.#next;
-      else this.detach(listener);
-    }
+    if (this.#pending) this.#pending.records.push(...records);
+    else this.#pending = { first, records };
     this.#received += frame.length;
     if (this.#received - this.#acked >= ACK_EVERY_BYTES) this.#ack();
     else this.#ackTimer ??= setTimeout(() => this.#ack(), ACK_DELAY_MS);
+    if (this.#listeners.size < COALESCE_FROM_LISTENERS) return this.#deliver();
+    // Many listeners: every delivery is a write per client, so frames that
+    // come close together go out as one.
+    const wait = this.#deliveredAt + COALESCE_MS - Date.now();
+    if (wait <= 0) this.#deliver();
+    else this.#deliverTimer ??= setTimeout(() => this.#deliver(), wait);
+  }
+
+  #deliver(): void {
+    if (this.#deliverTimer !== undefined) clearTimeout(this.#deliverTimer);
+    this.#deliverTimer = undefined;
+    const batch = this.#pending;
+    if (!batch) return;
+    this.#pending = undefined;
+    this.#deliveredAt = Date.now();
+    const { first, records } = batch;
+    const end = first + records.length;
+    for (const listener of this.#listeners) {
+      if (listener.next >= end) continue;
+      const mine = listener.next > first ? records.slice(listener.next - first) : records;
+      if (listener.push(mine, end)) listener.next = end;
+      else this.detach(listener);
+    }
   }
 
   #ack(): void {
@@ -132,7 +163,9 @@ export class SharedFeed {
   #onClose(code: number): void {
     if (!this.#ws) return;
     this.#ws = undefined;
-    for (const timer of [this.#ackTimer, this.#idleTimer]) if (timer !== undefined) clearTimeout(timer);
+    for (const timer of [this.#ackTimer, this.#idleTimer, this.#deliverTimer]) if (timer !== undefined) clearTimeout(timer);
+    // Undelivered records are durable: the listeners read them when they catch up.
+    this.#pending = undefined;
     if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
     this.#forget();
     const listeners = [...this.#listeners];
