@@ -1,7 +1,7 @@
 /**
  * @module
- * Runs the `edgelog` command as users do — `node src/cli/main.ts` in a
- * child process — against a bus, with its journals in a temp directory of
+ * Runs the `edgelog` command as users do — the package's bin,
+ * `bin/edgelog.js`, in a child process — against a bus, with its journals in a temp directory of
  * the test's own. `runCli` waits for the exit; `spawnCli` hands back the
  * live process (to kill it, or read what it printed so far).
  */
@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-const CLI = resolve(import.meta.dirname, "../../src/cli/main.ts");
+const CLI = resolve(import.meta.dirname, "../../bin/edgelog.js");
 
 export interface CliResult {
   code: number | null;
