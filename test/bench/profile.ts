@@ -24,7 +24,11 @@ const OUT = resolve(import.meta.dirname, "../artifacts/profiles");
 /**
  * Isolates a request goes through; the others (R2, cache, rate limiter) are
  * Miniflare's plumbing. They share workerd's thread, so a profiler in one
- * also samples while another runs: profile one at a time (`--isolate`).
+ * also samples while another runs: profile one at a time (`--isolate`),
+ * and read self times as where to look, not as exact costs — seen here:
+ * a live-stream run charged seconds to a schema parse that never ran.
+ * Confirm a finding with a Node microbenchmark of the same code, or with
+ * the bench's ratios before and after.
  */
 const ISOLATES: Record<string, string> = { edgelog: "core:user:edgelog", entry: "core:entry", "assets-router": "assets:router:edgelog" };
 
