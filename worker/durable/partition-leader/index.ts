@@ -10,7 +10,6 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { failure, type Failure } from "../../../src/protocol/errors.ts";
-import { MAX_FETCH_BYTES, MAX_FETCH_RECORDS, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, MAX_WAIT_MS } from "../../../src/protocol/limits.ts";
 import { streamSettings } from "../../config.ts";
 import { migrate } from "../migrations.ts";
 import { ColdStore, readCold } from "./cold-store.ts";
@@ -21,6 +20,7 @@ import { LEADER_MIGRATIONS } from "./schema.ts";
 import { LogStore, firstAtOrAfter } from "./log-store.ts";
 import type { Slice } from "./slice.ts";
 import { RETENTION_SEGMENTS_PER_ROUND, maintain, nextDue, sizeTrigger, type Maintained } from "./maintenance.ts";
+import { refuseBatchSize, refuseReadBounds, renderBatch } from "./batch-checks.ts";
 import { decideSequence } from "./producer-state.ts";
 import { GroupCommit, type GroupCommitStats } from "./group-commit.ts";
 import { CLOSE_GONE, Subscribers } from "./subscribers.ts";
@@ -55,11 +55,6 @@ import type {
   StartPosition,
 } from "./rpc.ts";
 
-/** Room for the offset and timestamp members the leader adds to each record. */
-const MAX_STORED_BATCH_BYTES = MAX_REQUEST_BYTES + MAX_RECORDS_PER_REQUEST * 48;
-/** Scratch space to measure a batch's UTF-8 size: encodeInto is ~50× faster than counting by hand. */
-const scratch = new Uint8Array(MAX_STORED_BATCH_BYTES + 4);
-const encoder = new TextEncoder();
 /** New keys wait this long to be indexed, so one housekeeping round serves many appends. */
 const COMPACTION_DELAY_MS = 1_000;
 
@@ -154,9 +149,8 @@ export class PartitionLeader extends DurableObject<Env> {
     const gone = this.#refuseIfDropped();
     if (gone) return gone;
     const { bodies, timestamps, producer } = request;
-    if (bodies.length === 0 || bodies.length > MAX_RECORDS_PER_REQUEST) {
-      return failure("INVALID_REQUEST", `a batch holds 1 to ${MAX_RECORDS_PER_REQUEST} records, got ${bodies.length}`);
-    }
+    const badSize = refuseBatchSize(bodies.length);
+    if (badSize) return badSize;
     if (request.config) this.#offerConfig(request.config, false);
     const config = this.#config.current;
     if (producer) {
@@ -174,22 +168,10 @@ export class PartitionLeader extends DurableObject<Env> {
       const keyless = refuseKeyless(bodies);
       if (keyless) return keyless;
     }
-    let lines = "";
-    let maxTimestamp = 0;
-    for (let i = 0; i < bodies.length; i++) {
-      const timestamp = timestamps?.[i] ?? now;
-      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      lines += `${i === 0 ? "" : "\n"}{"offset":${base + i},"timestamp":${timestamp},${bodies[i]}}`;
-    }
-    // Checked again here, not only by the worker: a row must stay far below
-    // SQLite's 2 MB limit whoever calls.
-    const { read, written: bytes } = encoder.encodeInto(lines, scratch);
-    if (read < lines.length || bytes > MAX_STORED_BATCH_BYTES) {
-      return failure("PAYLOAD_TOO_LARGE", `a batch may store at most ${MAX_STORED_BATCH_BYTES} bytes`, {
-        limit: MAX_STORED_BATCH_BYTES,
-      });
-    }
-    const closed = this.#log.append({ lines, count: bodies.length, bytes, maxTimestamp, producer }, now, config.segmentBytes);
+    const batch = renderBatch(bodies, timestamps, base, now);
+    if ("ok" in batch) return batch;
+    const { lines } = batch;
+    const closed = this.#log.append({ ...batch, count: bodies.length, producer }, now, config.segmentBytes);
     this.#waiters.wakeAll();
     this.#subscribers.publish(base, lines);
     // The alarm indexes the new keys (and compacts) in bulk a moment later.
@@ -413,18 +395,4 @@ export class PartitionLeader extends DurableObject<Env> {
     if (this.#log.state.status === "active") return null;
     return failure("UNKNOWN_TOPIC_OR_PARTITION", "this partition's topic was deleted");
   }
-}
-
-/**
- * A read's bounds, checked here as well as by the worker's schema, like a
- * batch's size: whoever calls, a read holds no more than a fetch may and
- * parks no longer than a long-poll may.
- */
-function refuseReadBounds({ maxRecords, maxBytes, waitMs }: ReadRequest): Failure | null {
-  const within = (n: number, min: number, max: number) => Number.isSafeInteger(n) && n >= min && n <= max;
-  if (within(maxRecords, 1, MAX_FETCH_RECORDS) && within(maxBytes, 1, MAX_FETCH_BYTES) && within(waitMs, 0, MAX_WAIT_MS)) return null;
-  return failure(
-    "INVALID_REQUEST",
-    `a read takes maxRecords 1 to ${MAX_FETCH_RECORDS}, maxBytes 1 to ${MAX_FETCH_BYTES} and waitMs 0 to ${MAX_WAIT_MS}`,
-  );
 }
