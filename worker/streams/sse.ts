@@ -10,6 +10,7 @@
 
 import { streamSettings } from "../config.ts";
 import { ApiError } from "../http-error.ts";
+import { waitUntil } from "cloudflare:workers";
 import { claimSlots } from "../live/slots.ts";
 import { responseCursor } from "./cursor.ts";
 import { STREAM_SSE_DATA_ENCODING } from "./headers.ts";
@@ -34,20 +35,27 @@ export function sseResponse(env: Env, target: SseTarget, first: Page, clientCurs
   const settings = streamSettings(env);
   const slot = claimSlots(target.feed.topicId, [target.feed.partition], settings.maxSubscribersPerPartition);
   if (!slot.ok) {
-    throw new ApiError("TOO_MANY_SUBSCRIBERS", "this stream has as many live readers as this server serves; retry shortly", { retryAfter: 5 });
+    throw new ApiError("TOO_MANY_SUBSCRIBERS", "this stream has as many live readers as this server serves; retry shortly", {
+      retryAfter: 5,
+      limit: settings.maxSubscribersPerPartition,
+    });
   }
   const writer = new SseWriter(HIGH_WATER_MARK, settings.heartbeatMs);
   const stop = new AbortController();
   writer.signal.addEventListener("abort", () => stop.abort());
   const timer = setTimeout(() => stop.abort(), Math.min(settings.maxStreamMs, MAX_CONNECTION_MS));
-  void pump(env, target, first, responseCursor(clientCursor), writer, stop.signal)
-    // A stream deleted under its readers ends their connection; only the unexpected is logged.
-    .catch((err) => err instanceof ApiError || console.error("stream SSE failed", err))
-    .finally(async () => {
-      clearTimeout(timer);
-      slot.release();
-      await writer.close();
-    });
+  // Under waitUntil: workerd cancels a request whose client has gone before
+  // the stream's code notices, and then the slot would wait out its lease.
+  waitUntil(
+    pump(env, target, first, responseCursor(clientCursor), writer, stop.signal)
+      // A stream deleted under its readers ends their connection; only the unexpected is logged.
+      .catch((err) => err instanceof ApiError || console.error("stream SSE failed", err))
+      .finally(async () => {
+        clearTimeout(timer);
+        slot.release();
+        await writer.close();
+      }),
+  );
   const headers: Record<string, string> = { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" };
   if (first.rendering === "binary") headers[STREAM_SSE_DATA_ENCODING] = "base64";
   return new Response(writer.readable, { status: 200, headers });
