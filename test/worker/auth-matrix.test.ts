@@ -11,6 +11,7 @@ const RUN = Date.now().toString(36);
 const TOPIC = `tenant-a.orders-${RUN}`;
 const OTHER = `tenant-b.orders-${RUN}`;
 const GROUP = `tenant-a.billing-${RUN}`;
+const STREAM = `tenant-a.chat-${RUN}`;
 
 interface Route {
   method: string;
@@ -41,6 +42,12 @@ const ROUTES: Route[] = [
   { method: "GET", path: `/v1/groups/${GROUP}/offsets`, needs: "groups" },
   { method: "POST", path: `/v1/groups/${GROUP}/offsets/reset`, body: { topic: TOPIC, to: "earliest" }, needs: "groups" },
   { method: "GET", path: "/v1/_bench/noop", needs: "admin *" },
+  // The Durable Streams face: streams are named like topics, and a topic partition reads as a stream.
+  { method: "PUT", path: `/v1/stream/${STREAM}-new`, body: [], needs: "produce" },
+  { method: "POST", path: `/v1/stream/${STREAM}`, body: [{ text: "evil" }], needs: "produce" },
+  { method: "GET", path: `/v1/stream/${STREAM}?offset=-1`, needs: "consume" },
+  { method: "DELETE", path: `/v1/stream/${STREAM}`, needs: "admin" },
+  { method: "GET", path: `/v1/stream/topics/${TOPIC}/0?offset=-1`, needs: "consume" },
 ];
 
 /** Tokens that must all be refused, with the status they must get. */
@@ -83,7 +90,9 @@ async function snapshot(): Promise<unknown> {
   }
   const groups = (await json(await admin("GET", "/v1/groups"))).groups;
   const offsets = await json(await admin("GET", `/v1/groups/${GROUP}/offsets`));
-  return { topics, data, groups, offsets };
+  const stream = await (await admin("GET", `/v1/stream/${STREAM}?offset=-1`)).text();
+  const created = (await admin("GET", `/v1/stream/${STREAM}-new?offset=-1`)).status;
+  return { topics, data, groups, offsets, stream, created };
 }
 
 beforeAll(async () => {
@@ -91,6 +100,7 @@ beforeAll(async () => {
     expect((await admin("PUT", `/v1/topics/${name}`, { partitions: 2 })).status).toBe(201);
     expect((await admin("POST", `/v1/topics/${name}/records`, { records: [{ key: "k", value: "kept" }, { value: 2 }] })).status).toBe(200);
   }
+  expect((await admin("PUT", `/v1/stream/${STREAM}`, [{ text: "kept" }])).status).toBe(201);
   const joined = await json(await admin("POST", `/v1/groups/${GROUP}/members`, { topics: [TOPIC], sessionTimeoutMs: 300_000 }));
   const commit = await admin("POST", `/v1/groups/${GROUP}/offsets`, {
     memberId: joined.memberId,
@@ -103,7 +113,12 @@ beforeAll(async () => {
 describe("every route refuses every fault and changes nothing", () => {
   it("answers 401/403 with a code and no data, and the stored state is unchanged", async () => {
     const before = await snapshot();
-    expect(before).toMatchObject({ topics: [TOPIC, OTHER].sort(), groups: expect.arrayContaining([expect.objectContaining({ group: GROUP })]) });
+    expect(before).toMatchObject({
+      topics: [TOPIC, OTHER].sort(),
+      groups: expect.arrayContaining([expect.objectContaining({ group: GROUP })]),
+      stream: '[{"text":"kept"}]',
+      created: 404,
+    });
     let checked = 0;
     for (const fault of await faults()) {
       for (const route of ROUTES) {

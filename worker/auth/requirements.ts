@@ -4,7 +4,7 @@
  * routes themselves know nothing of authorization. Families are covered by
  * default: an unlisted method or sub-path under a topic or group needs
  * `admin` on that name, so a route added later is closed until it is listed
- * here (test/worker/auth-routes.test.ts checks every OpenAPI route).
+ * here (test/worker/auth-matrix.test.ts sends every route every fault).
  */
 
 import type { Action } from "./grants.ts";
