@@ -2,7 +2,7 @@
  * @module
  * The Durable Streams face against the protocol's reference server
  * (peers/durable-streams-server.ts; file-backed, durable like edgelog, and
- * in memory), the same requests to each: appends of JSON batches (1 and 100 messages of the same 100-byte
+ * in memory), the same requests to each: appends of JSON batches (1, 100 and 1,000 messages of the same 100-byte
  * values as every scenario) to one JSON stream per scenario, and catch-up
  * reads of a filled stream, page after page from the start (each system
  * pages as it does: edgelog about 1 MiB per answer, the reference server
@@ -17,7 +17,7 @@ import { durableStreamsServerVersion, startDurableStreamsServer } from "../peers
 import type { BenchContext, Scenario } from "../scenario.ts";
 import type { Target } from "../targets.ts";
 
-const BATCHES: readonly number[] = [1, 100];
+const BATCHES: readonly number[] = [1, 100, 1000];
 const CONCURRENCY: readonly number[] = [1, 8];
 const PEER = "Durable Streams reference server";
 const COLUMNS = { "ds-file": "Durable Streams server, file", "ds-memory": "Durable Streams server, memory" } as const;
@@ -47,15 +47,20 @@ export function streamScenarios(): Scenario[] {
   ]);
 }
 
-/** edgelog must append at least as fast as the reference server, 100-message batches. */
+/**
+ * edgelog must append at least as fast as the reference server: 100-message
+ * batches (issue #7) at each concurrency, and 1,000-message batches at
+ * concurrency 8 (issue #11).
+ */
 export function streamTargets(): Target[] {
-  return CONCURRENCY.map((c) => ({
-    label: `stream append, 100-message batches: edgelog vs the reference server (file), concurrency ${c}`,
-    subject: appendId("edgelog", 100, c),
-    reference: appendId("ds-file", 100, c),
+  const target = (batch: number, c: number): Target => ({
+    label: `stream append, ${batch.toLocaleString("en-US")}-message batches: edgelog vs the reference server (file), concurrency ${c}`,
+    subject: appendId("edgelog", batch, c),
+    reference: appendId("ds-file", batch, c),
     metric: "records/s",
     required: 1,
-  }));
+  });
+  return [...CONCURRENCY.map((c) => target(100, c)), ...(CONCURRENCY.includes(8) ? [target(1000, 8)] : [])];
 }
 
 /** The Method bullet for BENCHMARKS.md. */
