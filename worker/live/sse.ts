@@ -17,14 +17,15 @@ const encoder = new TextEncoder();
 
 export interface SseOptions {
   heartbeatMs: number;
-  /** Suggested reconnect delay for EventSource clients. */
-  retryMs: number;
+  /** Suggested reconnect delay for EventSource clients; none is sent when absent. */
+  retryMs?: number;
   /** Bytes queued for the client before writes wait. */
   highWaterMark: number;
 }
 
 export class SseStream {
-  readonly response: Response;
+  /** The body, for a caller that sets its own headers; `response` otherwise. */
+  readonly readable: ReadableStream<Uint8Array>;
   readonly #gone = new AbortController();
   readonly #highWaterMark: number;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -41,19 +42,24 @@ export class SseStream {
 
   constructor(options: SseOptions) {
     const { readable, writable } = new IdentityTransformStream();
+    this.readable = readable;
     this.#writer = writable.getWriter();
     this.#highWaterMark = options.highWaterMark;
-    this.response = new Response(readable, {
+    this.#heartbeat = setInterval(() => void this.#write(": ping\n\n"), options.heartbeatMs);
+    if (options.retryMs !== undefined) void this.#write(`retry: ${options.retryMs}\n\n`);
+    // Started here, so it runs in this response's request.
+    void this.#loop();
+  }
+
+  /** An SSE response over the body. */
+  get response(): Response {
+    return new Response(this.readable, {
       headers: {
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache, no-transform",
         "x-accel-buffering": "no",
       },
     });
-    this.#heartbeat = setInterval(() => void this.#write(": ping\n\n"), options.heartbeatMs);
-    void this.#write(`retry: ${options.retryMs}\n\n`);
-    // Started here, so it runs in this response's request.
-    void this.#loop();
   }
 
   /** Bytes written but not yet taken by the client. */

@@ -12,12 +12,12 @@ import { streamSettings } from "../config.ts";
 import { ApiError } from "../http-error.ts";
 import { waitUntil } from "cloudflare:workers";
 import { claimSlots } from "../live/slots.ts";
+import { SseStream } from "../live/sse.ts";
 import { responseCursor } from "./cursor.ts";
 import { STREAM_SSE_DATA_ENCODING } from "./headers.ts";
 import { listen } from "./live.ts";
 import { upToDate, type Page, type PageReader } from "./page.ts";
 import { controlEvent, dataEvent } from "./sse-events.ts";
-import { SseWriter } from "./sse-writer.ts";
 
 export interface SseTarget {
   reader: PageReader;
@@ -40,7 +40,8 @@ export function sseResponse(env: Env, target: SseTarget, first: Page, clientCurs
       limit: settings.maxSubscribersPerPartition,
     });
   }
-  const writer = new SseWriter(HIGH_WATER_MARK, settings.heartbeatMs);
+  // The protocol's own headers, and no `retry:` line: its clients reconnect themselves.
+  const writer = new SseStream({ heartbeatMs: settings.heartbeatMs, highWaterMark: HIGH_WATER_MARK });
   const stop = new AbortController();
   writer.signal.addEventListener("abort", () => stop.abort());
   const timer = setTimeout(() => stop.abort(), Math.min(settings.maxStreamMs, MAX_CONNECTION_MS));
@@ -61,7 +62,7 @@ export function sseResponse(env: Env, target: SseTarget, first: Page, clientCurs
   return new Response(writer.readable, { status: 200, headers });
 }
 
-async function pump(env: Env, target: SseTarget, first: Page, cursor: string, writer: SseWriter, signal: AbortSignal): Promise<void> {
+async function pump(env: Env, target: SseTarget, first: Page, cursor: string, writer: SseStream, signal: AbortSignal): Promise<void> {
   let page = first;
   let announced = false;
   while (!signal.aborted) {
