@@ -205,8 +205,8 @@ describe("compaction and restarts", () => {
     expect(middle.length).toBeGreaterThan(7);
     expect(middle.length).toBeLessThan(120);
     for (const o of model.latest.values()) expect(middle.map((r) => r.offset)).toContain(o);
-    // The next append closes the open segment; the alarm indexes it and compacts the rest.
-    await model.append(stub, [0, 1, 2].map((j) => ({ key: `k${j}`, value: `last ${j}` })));
+    // The next append, larger than a segment, closes the open segment; the alarm indexes it and compacts the rest.
+    await model.append(stub, [0, 1, 2].map((j) => ({ key: `k${j}`, value: `last ${j} ${"x".repeat(150)}` })));
     await fireAlarms(stub);
     const done = await readAll(stub);
     model.check(done);

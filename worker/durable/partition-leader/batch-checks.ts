@@ -14,6 +14,7 @@ import {
   MAX_REQUEST_BYTES,
   MAX_WAIT_MS,
 } from "../../../src/protocol/limits.ts";
+import { valueMembers } from "./record-line.ts";
 import type { ReadRequest } from "./rpc.ts";
 
 /** Room for the offset and timestamp members the leader adds to each record. */
@@ -23,11 +24,15 @@ const scratch = new Uint8Array(MAX_STORED_BATCH_BYTES + 4);
 const encoder = new TextEncoder();
 
 export interface StoredBatch {
-  /** One stored line per record, `\n` between them. */
+  /** One stored line per record, `\n` between them: bare bodies when `stamp` is set. */
   lines: string;
   /** The lines' UTF-8 size. */
   bytes: number;
   maxTimestamp: number;
+  /** The timestamp every record shares, or null when the lines carry their own. */
+  stamp: number | null;
+  /** With a stamp: the lines are value members only (every key null, no headers). */
+  valuesOnly: boolean;
 }
 
 export function refuseBatchSize(count: number): Failure | null {
@@ -36,23 +41,46 @@ export function refuseBatchSize(count: number): Failure | null {
 }
 
 /**
- * The records as stored: `{"offset":N,"timestamp":T,<body>}` from `base` on;
- * a missing timestamp takes `now`. Refused when the batch would make a row
- * too large for SQLite.
+ * The records as stored. Records that share one timestamp (a missing one
+ * takes `now`) are stored as the bodies the worker rendered (only their
+ * value members when no record has a key or headers), with that timestamp
+ * as the batch's stamp; otherwise each line is a whole record,
+ * `{"offset":N,"timestamp":T,<body>}` from `base` on. Refused when the batch
+ * would make a row too large for SQLite.
  */
 export function renderBatch(bodies: readonly string[], timestamps: readonly (number | null)[] | undefined, base: number, now: number): StoredBatch | Failure {
-  let lines = "";
-  let maxTimestamp = 0;
-  for (let i = 0; i < bodies.length; i++) {
-    const timestamp = timestamps?.[i] ?? now;
-    if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-    lines += `${i === 0 ? "" : "\n"}{"offset":${base + i},"timestamp":${timestamp},${bodies[i]}}`;
+  const stamp = sharedTimestamp(timestamps, now);
+  let lines: string;
+  let maxTimestamp = stamp ?? 0;
+  let valuesOnly = false;
+  if (stamp !== null) {
+    const values = valueMembers(bodies);
+    valuesOnly = values !== null;
+    lines = (values ?? bodies).join("\n");
+  } else {
+    // One join over an array of lines: appending to one growing string
+    // builds a rope that V8 flattens later, which measured 2–3× slower.
+    const parts = new Array<string>(bodies.length);
+    for (let i = 0; i < bodies.length; i++) {
+      const timestamp = timestamps![i] ?? now;
+      if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+      parts[i] = `{"offset":${base + i},"timestamp":${timestamp},${bodies[i]}}`;
+    }
+    lines = parts.join("\n");
   }
   const { read, written: bytes } = encoder.encodeInto(lines, scratch);
   if (read < lines.length || bytes > MAX_STORED_BATCH_BYTES) {
     return failure("PAYLOAD_TOO_LARGE", `a batch may store at most ${MAX_STORED_BATCH_BYTES} bytes`, { limit: MAX_STORED_BATCH_BYTES });
   }
-  return { lines, bytes, maxTimestamp };
+  return { lines, bytes, maxTimestamp, stamp, valuesOnly };
+}
+
+/** The one timestamp all records of a batch have, if they have one. */
+function sharedTimestamp(timestamps: readonly (number | null)[] | undefined, now: number): number | null {
+  if (timestamps === undefined) return now;
+  const first = timestamps[0] ?? now;
+  for (let i = 1; i < timestamps.length; i++) if ((timestamps[i] ?? now) !== first) return null;
+  return first;
 }
 
 /** A read holds no more than a fetch may and parks no longer than a long-poll may. */

@@ -15,7 +15,7 @@ import type { ProducerTuple } from "./rpc.ts";
 import type { ProducerRow } from "./producer-state.ts";
 import { lineOffset, lineTimestamp } from "./record-line.ts";
 import { Segments } from "./segments.ts";
-import { SliceBuilder, type Slice, type SliceSource } from "./slice.ts";
+import { SliceBuilder, wholeLines, type Slice, type SliceSource } from "./slice.ts";
 import { TailCache, type StoredBatch } from "./tail-cache.ts";
 
 export interface PartitionState {
@@ -32,7 +32,10 @@ export interface PartitionState {
 }
 
 export interface NewBatch {
+  /** Bare bodies when `stamp` is set, whole lines when it is null (batch-checks.ts). */
   lines: string;
+  stamp: number | null;
+  valuesOnly: boolean;
   count: number;
   bytes: number;
   maxTimestamp: number;
@@ -116,8 +119,8 @@ export class LogStore {
       this.#storage.transactionSync(() => {
         closed = this.segments.roll(base, batch.bytes, segmentBytes, this.#state.maxTimestamp, now);
         this.#sql.exec(
-          `INSERT INTO batches (base_offset, record_count, max_timestamp, cum_max_timestamp, bytes, producer_id, producer_epoch, producer_seq, records)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO batches (base_offset, record_count, max_timestamp, cum_max_timestamp, bytes, producer_id, producer_epoch, producer_seq, records, stamp, values_only)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           base,
           batch.count,
           batch.maxTimestamp,
@@ -127,6 +130,8 @@ export class LogStore {
           p?.epoch ?? null,
           p?.seq ?? null,
           batch.lines,
+          batch.stamp,
+          batch.valuesOnly ? 1 : 0,
         );
         if (p) {
           this.#sql.exec(
@@ -151,7 +156,7 @@ export class LogStore {
       }),
     );
     this.segments.added(batch.count, batch.bytes, batch.maxTimestamp, cumMax);
-    this.#tail.add({ base_offset: base, record_count: batch.count, bytes: batch.bytes, records: batch.lines });
+    this.#tail.add({ base_offset: base, record_count: batch.count, bytes: batch.bytes, records: batch.lines, stamp: batch.stamp, values_only: batch.valuesOnly ? 1 : 0 });
     this.#state = {
       ...this.#state,
       highWatermark: base + batch.count,
@@ -176,7 +181,7 @@ export class LogStore {
     const rows: Iterator<SliceSource> =
       this.#tail.from(offset) ??
       this.#sql.exec<BatchRow>(
-        `SELECT base_offset, record_count, bytes, records, end_offset FROM batches
+        `SELECT base_offset, record_count, bytes, records, end_offset, stamp, values_only FROM batches
          WHERE base_offset >= (SELECT coalesce(max(base_offset), 0) FROM batches WHERE base_offset <= ?)
          ORDER BY base_offset LIMIT ?`,
         offset,
@@ -191,7 +196,7 @@ export class LogStore {
   /** The first offset SQLite holds whose record timestamp is at or after `timestamp`; the high watermark if none. */
   offsetForTimestamp(timestamp: number): number {
     const rows = this.#sql.exec<BatchRow>(
-      `SELECT base_offset, record_count, bytes, records, end_offset FROM batches WHERE cum_max_timestamp >= ?
+      `SELECT base_offset, record_count, bytes, records, end_offset, stamp, values_only FROM batches WHERE cum_max_timestamp >= ?
        ORDER BY cum_max_timestamp, base_offset`,
       timestamp,
     );
@@ -204,23 +209,24 @@ export class LogStore {
     return this.#state.highWatermark;
   }
 
-  /** The batches of [base, end) in offset order, for compaction and cold storage. */
+  /** The batches of [base, end) in offset order, with whole lines, for compaction and cold storage. */
   batches(base: number, end: number): BatchRow[] {
     return this.#sql
       .exec<BatchRow>(
-        "SELECT base_offset, record_count, bytes, records, end_offset FROM batches WHERE base_offset >= ? AND base_offset < ? ORDER BY base_offset",
+        "SELECT base_offset, record_count, bytes, records, end_offset, stamp, values_only FROM batches WHERE base_offset >= ? AND base_offset < ? ORDER BY base_offset",
         base,
         end,
       )
-      .toArray();
+      .toArray()
+      .map(wholeLines);
   }
 
-  /** Whole batches from the one holding `offset` on, until about `maxChars` of records (at least one). */
+  /** Whole batches (with whole lines) from the one holding `offset` on, until about `maxChars` of records (at least one). */
   batchesSince(offset: number, maxChars: number): SliceSource[] {
     const rows: Iterator<SliceSource> =
       this.#tail.from(offset) ??
       this.#sql.exec<BatchRow>(
-        `SELECT base_offset, record_count, bytes, records, end_offset FROM batches
+        `SELECT base_offset, record_count, bytes, records, end_offset, stamp, values_only FROM batches
          WHERE base_offset >= (SELECT coalesce(max(base_offset), 0) FROM batches WHERE base_offset <= ?)
          ORDER BY base_offset`,
         offset,
@@ -228,7 +234,7 @@ export class LogStore {
     const out: SliceSource[] = [];
     let chars = 0;
     for (let step = rows.next(); !step.done && chars < maxChars; step = rows.next()) {
-      out.push(step.value);
+      out.push(wholeLines(step.value));
       chars += step.value.records.length;
     }
     return out;
@@ -245,15 +251,18 @@ export class LogStore {
       .toArray();
   }
 
-  /** One batch's records. */
+  /** One batch's records, as whole lines. */
   batchText(base: number): string {
-    return this.#sql.exec<{ records: string }>("SELECT records FROM batches WHERE base_offset = ?", base).one().records;
+    const row = this.#sql
+      .exec<{ records: string; stamp: number | null; values_only: number }>("SELECT records, stamp, values_only FROM batches WHERE base_offset = ?", base)
+      .one();
+    return wholeLines({ base_offset: base, record_count: 0, bytes: 0, ...row }).records;
   }
 
   /** Inside `change`: a compacted batch with fewer lines; it keeps its base and its end. */
   rewriteBatch(row: BatchMeta, records: string, count: number, bytes: number): void {
     this.#sql.exec(
-      "UPDATE batches SET records = ?, record_count = ?, bytes = ?, end_offset = ? WHERE base_offset = ?",
+      "UPDATE batches SET records = ?, record_count = ?, bytes = ?, end_offset = ?, stamp = NULL, values_only = 0 WHERE base_offset = ?",
       records,
       count,
       bytes,
@@ -389,6 +398,11 @@ export class LogStore {
 
 /** The offset of the first record in `source` at or above `floor` with a timestamp at or after `timestamp`. */
 export function firstAtOrAfter(source: SliceSource, timestamp: number, floor: number): number | null {
+  if (source.stamp != null) {
+    // Every record has the stamp, and offsets are contiguous.
+    const end = source.base_offset + source.record_count;
+    return source.stamp >= timestamp && Math.max(floor, source.base_offset) < end ? Math.max(floor, source.base_offset) : null;
+  }
   const lines = source.records.split("\n");
   const end = source.end_offset ?? source.base_offset + source.record_count;
   const contiguous = end - source.base_offset === lines.length;

@@ -6,10 +6,63 @@
  * where the key and value members are the worker's rendering
  * (worker/produce/plan.ts): `"key":null`, `"key":"…"` or `"keyBase64":"…"`,
  * then `"value":…` or `"valueBase64":"…"`. So offset, timestamp, key and
- * tombstone sit at known places.
+ * tombstone sit at known places. A batch whose records share one timestamp
+ * is stored with bare bodies (`<key member>,<value member>,"headers":{...}`,
+ * one per line) and its timestamp beside them; reads make whole lines of
+ * them with renderStamped.
  */
 
 const OFFSET_AT = '{"offset":'.length;
+
+/**
+ * Whole stored lines, joined by `separator`, from the bare lines of a batch
+ * at `base` whose records all carry `stamp`: bodies, or only value members
+ * when `valuesOnly` (every key null, no headers). One join over an array of
+ * lines: appending to one growing string builds a rope that V8 flattens
+ * later, which measured 2–3× slower.
+ */
+export function renderStamped(bare: string, base: number, stamp: number, valuesOnly: boolean, separator: string): string {
+  const lines = bare.split("\n");
+  const head = `,"timestamp":${stamp},${valuesOnly ? `${KEY_NULL},` : ""}`;
+  const tail = valuesOnly ? `,${NO_HEADERS}}` : "}";
+  for (let i = 0; i < lines.length; i++) lines[i] = `{"offset":${base + i}${head}${lines[i]}${tail}`;
+  return lines.join(separator);
+}
+
+/** One record's whole line from its bare line. */
+export function stampedLine(bare: string, offset: number, stamp: number, valuesOnly: boolean): string {
+  return valuesOnly
+    ? `{"offset":${offset},"timestamp":${stamp},${KEY_NULL},${bare},${NO_HEADERS}}`
+    : `{"offset":${offset},"timestamp":${stamp},${bare}}`;
+}
+
+/** At most how many bytes whole lines add to `count` bare lines from `base` on. */
+export function stampedOverhead(count: number, base: number, stamp: number, valuesOnly: boolean): number {
+  const members = '{"offset":,"timestamp":,}'.length + (valuesOnly ? KEY_NULL.length + NO_HEADERS.length + 2 : 0);
+  return count * (members + String(base + count - 1).length + String(stamp).length);
+}
+
+/**
+ * The value members of bodies that all have a null key and no headers (the
+ * worker renders a body as key, value, headers: worker/produce/plan.ts), or
+ * null when one has either.
+ */
+export function valueMembers(bodies: readonly string[]): string[] | null {
+  const head = KEY_NULL.length + 1;
+  const tail = NO_HEADERS.length + 1;
+  const out = new Array<string>(bodies.length);
+  for (let i = 0; i < bodies.length; i++) {
+    const body = bodies[i]!;
+    if (!body.startsWith(KEY_NULL_MEMBER) || !body.endsWith(NO_HEADERS_MEMBER)) return null;
+    out[i] = body.slice(head, body.length - tail);
+  }
+  return out;
+}
+
+const NO_HEADERS = '"headers":{}';
+const NO_HEADERS_MEMBER = `,${NO_HEADERS}`;
+const KEY_NULL_MEMBER = '"key":null,';
+
 const TIMESTAMP_MEMBER = '"timestamp":';
 
 /** The offset a stored line carries. */

@@ -16,7 +16,8 @@ export const LEADER_MIGRATIONS: readonly Migration[] = [
     name: "batches, producers and partition state",
     up(sql) {
       // `records` holds the batch's records as fetch renders them, one JSON
-      // object per line, so a fetch concatenates text instead of re-encoding.
+      // object per line, so a fetch concatenates text instead of re-encoding
+      // (since version 4, most batches leave out offset and timestamp).
       // `cum_max_timestamp` is the running maximum over all earlier batches:
       // monotonic, so an index on it finds the first batch that can hold a
       // record at or after a given time.
@@ -133,6 +134,23 @@ export const LEADER_MIGRATIONS: readonly Migration[] = [
         fork_sub_offset INTEGER,
         fork_refs INTEGER NOT NULL DEFAULT 0
       )`);
+    },
+  },
+  {
+    version: 4,
+    name: "batches stored without per-record offsets and timestamps",
+    up(sql) {
+      // A batch whose records share one timestamp (the usual case: the
+      // leader's clock) is stored as the worker rendered its records, one
+      // body per line, with that timestamp here; offsets are base_offset + i.
+      // Reads add the offset and timestamp members (record-line.ts). That
+      // stores about a quarter fewer bytes, and SQLite's cost of a row
+      // grows with its size. NULL: every line is a whole record (older rows,
+      // compacted batches, batches with the producer's own timestamps).
+      sql.exec("ALTER TABLE batches ADD COLUMN stamp INTEGER");
+      // 1: the batch's records all have a null key and no headers, so each
+      // line holds only the value member (`"value":…` or `"valueBase64":…`).
+      sql.exec("ALTER TABLE batches ADD COLUMN values_only INTEGER NOT NULL DEFAULT 0");
     },
   },
 ];

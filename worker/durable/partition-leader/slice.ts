@@ -7,7 +7,7 @@
  * sliced the same way, as one large batch.
  */
 
-import { lineOffset } from "./record-line.ts";
+import { lineOffset, renderStamped, stampedLine, stampedOverhead } from "./record-line.ts";
 
 /** A stored batch (or a whole cold segment) as the slicer needs it. */
 export type SliceSource = {
@@ -17,7 +17,21 @@ export type SliceSource = {
   records: string;
   /** Where the batch ends; absent or null when it was never compacted (base_offset + record_count). */
   end_offset?: number | null;
+  /**
+   * Set: `records` are bare bodies, all with this timestamp, at offsets
+   * base_offset + i (record-line.ts). Absent or null: whole lines.
+   */
+  stamp?: number | null;
+  /** With a stamp, 1: the lines are value members only (key null, no headers). */
+  values_only?: number | null;
 };
+
+/** A source with whole lines, whatever its stored form. */
+export function wholeLines<S extends SliceSource>(source: S): S {
+  if (source.stamp == null) return source;
+  const records = renderStamped(source.records, source.base_offset, source.stamp, source.values_only === 1, "\n");
+  return { ...source, records, stamp: null, values_only: 0 };
+}
 
 export interface Slice {
   records: string;
@@ -62,11 +76,14 @@ export class SliceBuilder {
     const end = row.end_offset ?? row.base_offset + row.record_count;
     if (end <= this.#next) return true;
     const room = this.#maxRecords - this.#count;
-    if (row.base_offset >= this.#next && row.record_count <= room && this.#bytes + row.bytes <= this.#maxBytes) {
-      // The whole batch fits: no per-record work.
-      this.#parts.push(this.#separator === "\n" ? row.records : row.records.replaceAll("\n", this.#separator));
+    // Bytes as read: whole lines, whatever the stored form.
+    const bytes = row.stamp != null ? row.bytes + stampedOverhead(row.record_count, row.base_offset, row.stamp, row.values_only === 1) : row.bytes;
+    if (row.base_offset >= this.#next && row.record_count <= room && this.#bytes + bytes <= this.#maxBytes) {
+      // The whole batch fits: no per-record work beyond what its stored form needs.
+      if (row.stamp != null) this.#parts.push(renderStamped(row.records, row.base_offset, row.stamp, row.values_only === 1, this.#separator));
+      else this.#parts.push(this.#separator === "\n" ? row.records : row.records.replaceAll("\n", this.#separator));
       this.#count += row.record_count;
-      this.#bytes += row.bytes;
+      this.#bytes += bytes;
       this.#next = end;
       return true;
     }
@@ -74,8 +91,8 @@ export class SliceBuilder {
     const contiguous = end - row.base_offset === lines.length;
     let i = contiguous ? Math.max(0, this.#next - row.base_offset) : 0;
     for (; i < lines.length; i++) {
-      const line = lines[i]!;
-      const offset = contiguous ? row.base_offset + i : lineOffset(line);
+      const offset = contiguous ? row.base_offset + i : lineOffset(lines[i]!);
+      const line = row.stamp != null ? stampedLine(lines[i]!, offset, row.stamp, row.values_only === 1) : lines[i]!;
       if (offset < this.#next) continue;
       if (this.#count >= this.#maxRecords || (this.#count > 0 && this.#bytes + line.length > this.#maxBytes)) return false;
       this.#parts.push(line);

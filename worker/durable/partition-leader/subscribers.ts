@@ -17,6 +17,7 @@
  */
 
 import type { LogStore } from "./log-store.ts";
+import { wholeLines, type SliceSource } from "./slice.ts";
 
 export const CLOSE_SLOW = 4008;
 const CLOSE_BEHIND = 4009;
@@ -62,14 +63,15 @@ export class Subscribers {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Sends a just-committed batch to every subscriber. */
-  publish(base: number, lines: string): void {
-    const frame = `${base}\n${lines}`;
+  /** Sends a just-committed batch to every subscriber (rendered once, and only if one is waiting for it). */
+  publish(batch: SliceSource): void {
+    const base = batch.base_offset;
     const end = this.#log.state.highWatermark;
+    let frame: string | undefined;
     for (const ws of this.#ctx.getWebSockets(TAG)) {
       const a = ws.deserializeAttachment() as Attachment | null;
       if (!a || a.next >= end) continue;
-      if (a.next === base) this.#send(ws, a, frame, end);
+      if (a.next === base) this.#send(ws, a, (frame ??= `${base}\n${wholeLines(batch).records}`), end);
       else this.#sendFromLog(ws, a); // it joined between batches: read what it lacks
     }
   }

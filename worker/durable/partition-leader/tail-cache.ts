@@ -14,6 +14,9 @@ export type StoredBatch = {
   record_count: number;
   bytes: number;
   records: string;
+  /** See SliceSource: bare lines when set. */
+  stamp?: number | null;
+  values_only?: number | null;
 };
 
 export class TailCache {
