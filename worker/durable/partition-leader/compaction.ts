@@ -51,22 +51,26 @@ export function indexStep(log: LogStore): boolean {
     const latest = new Map<string, number>();
     const superseded: number[] = [];
     const tombstones: number[] = [];
-    const rows = log.batchesSince(from, INDEX_STEP_CHARS);
+    // As stored: a bare body starts with its key member, so no line needs rendering.
+    const rows = log.batchesSince(from, INDEX_STEP_CHARS, true);
     for (const row of rows) {
-      const lines = row.records.split("\n");
       const rowEnd = row.end_offset ?? row.base_offset + row.record_count;
+      end = Math.max(end, rowEnd);
+      // Value members only: every key is null, nothing to index.
+      if (row.stamp != null && row.values_only === 1) continue;
+      const bare = row.stamp != null;
+      const lines = row.records.split("\n");
       const contiguous = rowEnd - row.base_offset === lines.length;
       lines.forEach((line, i) => {
         const offset = contiguous ? row.base_offset + i : lineOffset(line);
         if (offset < from) return;
-        const { key, tombstone } = recordKey(line, lineBodyStart(line));
+        const { key, tombstone } = recordKey(line, bare ? 0 : lineBodyStart(line));
         if (key === null) return;
         const earlier = latest.get(key);
         if (earlier !== undefined) superseded.push(earlier);
         latest.set(key, offset);
         if (tombstone) tombstones.push(offset);
       });
-      end = Math.max(end, rowEnd);
     }
     // Records the index held before, and earlier records of this step, are superseded.
     log.keys.supersede(latest);

@@ -221,8 +221,11 @@ export class LogStore {
       .map(wholeLines);
   }
 
-  /** Whole batches (with whole lines) from the one holding `offset` on, until about `maxChars` of records (at least one). */
-  batchesSince(offset: number, maxChars: number): SliceSource[] {
+  /**
+   * Whole batches from the one holding `offset` on, until about `maxChars`
+   * of records (at least one); with whole lines, or as stored (`stored`).
+   */
+  batchesSince(offset: number, maxChars: number, stored = false): SliceSource[] {
     const rows: Iterator<SliceSource> =
       this.#tail.from(offset) ??
       this.#sql.exec<BatchRow>(
@@ -234,7 +237,7 @@ export class LogStore {
     const out: SliceSource[] = [];
     let chars = 0;
     for (let step = rows.next(); !step.done && chars < maxChars; step = rows.next()) {
-      out.push(wholeLines(step.value));
+      out.push(stored ? step.value : wholeLines(step.value));
       chars += step.value.records.length;
     }
     return out;
