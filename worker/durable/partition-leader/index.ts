@@ -154,10 +154,10 @@ export class PartitionLeader extends DurableObject<Env> {
     if (request.config) this.#offerConfig(request.config, false);
     const config = this.#config.current;
     if (producer) {
-      const decision = decideSequence(this.#log.producer(producer.producerId), producer);
+      const decision = decideSequence(this.#log.producers.get(producer.producerId), producer);
       if ("ok" in decision) return decision;
       if (decision.kind === "duplicate") {
-        const original = this.#log.findProducerBatch(producer);
+        const original = this.#log.producers.batchOf(producer);
         return { ok: true, baseOffset: original?.baseOffset ?? -1, count: original?.count ?? 0, duplicate: true };
       }
     }

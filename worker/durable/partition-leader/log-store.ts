@@ -12,7 +12,7 @@
 import { CompactionQueue } from "./compaction-queue.ts";
 import { KeyIndex } from "./key-index.ts";
 import type { ProducerTuple } from "./rpc.ts";
-import type { ProducerRow } from "./producer-state.ts";
+import { ProducerStore } from "./producer-store.ts";
 import { lineOffset, lineTimestamp } from "./record-line.ts";
 import { Segments } from "./segments.ts";
 import { SliceBuilder, wholeLines, type Slice, type SliceSource } from "./slice.ts";
@@ -67,6 +67,7 @@ export class LogStore {
   readonly segments: Segments;
   readonly keys: KeyIndex;
   readonly compactionQueue: CompactionQueue;
+  readonly producers: ProducerStore;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
@@ -75,35 +76,11 @@ export class LogStore {
     this.segments = new Segments(this.#sql);
     this.keys = new KeyIndex(this.#sql);
     this.compactionQueue = new CompactionQueue(this.#sql);
+    this.producers = new ProducerStore(this.#sql);
   }
 
   get state(): Readonly<PartitionState> {
     return this.#state;
-  }
-
-  producer(producerId: string): ProducerRow | null {
-    const row = this.#sql
-      .exec<{ epoch: number; last_seq: number; last_base_offset: number; last_count: number }>(
-        "SELECT epoch, last_seq, last_base_offset, last_count FROM producers WHERE producer_id = ?",
-        producerId,
-      )
-      .toArray()[0];
-    if (!row) return null;
-    return { epoch: row.epoch, lastSeq: row.last_seq, lastBaseOffset: row.last_base_offset, lastCount: row.last_count };
-  }
-
-  /** Where an earlier batch of this producer landed, if it is still stored. */
-  findProducerBatch(p: ProducerTuple): { baseOffset: number; count: number } | null {
-    const row = this.#sql
-      .exec<{ base_offset: number; record_count: number; end_offset: number | null }>(
-        "SELECT base_offset, record_count, end_offset FROM batches WHERE producer_id = ? AND producer_epoch = ? AND producer_seq = ?",
-        p.producerId,
-        p.epoch,
-        p.seq,
-      )
-      .toArray()[0];
-    if (!row) return null;
-    return { baseOffset: row.base_offset, count: (row.end_offset ?? row.base_offset + row.record_count) - row.base_offset };
   }
 
   /**
@@ -133,19 +110,7 @@ export class LogStore {
           batch.stamp,
           batch.valuesOnly ? 1 : 0,
         );
-        if (p) {
-          this.#sql.exec(
-            `INSERT INTO producers VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, last_seq = excluded.last_seq,
-               last_base_offset = excluded.last_base_offset, last_count = excluded.last_count, updated_at = excluded.updated_at`,
-            p.producerId,
-            p.epoch,
-            p.seq,
-            base,
-            batch.count,
-            now,
-          );
-        }
+        if (p) this.producers.record(p, base, batch.count, now);
         this.#sql.exec(
           "UPDATE partition_state SET high_watermark = ?, record_count = record_count + ?, bytes = bytes + ?, max_timestamp = ? WHERE id = 1",
           base + batch.count,
@@ -327,28 +292,12 @@ export class LogStore {
     });
   }
 
-  /** Forgets producers whose last batch is deleted and who have been idle since `idleSince`. */
-  expireProducers(idleSince: number): number {
-    return this.#sql.exec(
-      "DELETE FROM producers WHERE last_base_offset + last_count <= ? AND updated_at <= ?",
-      this.#state.logStartOffset,
-      idleSince,
-    ).rowsWritten;
-  }
-
-  /** The last activity of the longest idle producer whose data is deleted, if any. */
-  producerExpiryDue(): number | null {
-    return this.#sql
-      .exec<{ t: number | null }>("SELECT min(updated_at) AS t FROM producers WHERE last_base_offset + last_count <= ?", this.#state.logStartOffset)
-      .one().t;
-  }
-
   /** Removes every record and marks the partition gone (its topic was deleted); cold objects become garbage. */
   drop(): void {
     this.#guard(() =>
       this.#storage.transactionSync(() => {
         this.#sql.exec("DELETE FROM batches");
-        this.#sql.exec("DELETE FROM producers");
+        this.producers.clear();
         this.#sql.exec("DELETE FROM compaction_keys");
         this.segments.removeAll();
         this.#sql.exec("UPDATE partition_state SET status = 'dropped', record_count = 0, bytes = 0, keys_cursor = NULL WHERE id = 1");

@@ -57,7 +57,7 @@ export async function maintain(m: Maintained, now: number): Promise<number | nul
   if (m.log.state.status !== "active") return retryAt ?? (m.log.segments.hasGarbage() ? now : null);
   retention(m, now);
   compaction(m, now);
-  m.log.expireProducers(now - producerIdleMs(m.config));
+  m.log.producers.expire(m.log.state.logStartOffset, now - producerIdleMs(m.config));
   try {
     await offload(m, now);
   } catch (err) {
@@ -82,7 +82,7 @@ export function nextDue(m: Maintained, now: number): number | null {
     due.push(log.segments.offloadDue(config.coldSegmentAgeMs));
   }
   due.push(rollDue(m));
-  const producerDue = log.producerExpiryDue();
+  const producerDue = log.producers.expiryDue(log.state.logStartOffset);
   if (producerDue !== null) due.push(producerDue + producerIdleMs(config));
   return earliest(due);
 }

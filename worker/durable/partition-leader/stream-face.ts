@@ -181,7 +181,7 @@ export class StreamFace {
     }
     const p = req.producer;
     if (p) {
-      const state = log.producer(p.producerId);
+      const state = log.producers.get(p.producerId);
       const decision = decideStreamSequence(state, p);
       if ("ok" in decision) return decision;
       // A retry is answered before anything else: its original already passed every check.
