@@ -14,7 +14,7 @@ import {
   MAX_REQUEST_BYTES,
   MAX_WAIT_MS,
 } from "../../../src/protocol/limits.ts";
-import { valueMembers } from "./record-line.ts";
+import { stampedLine, valueMembers } from "./record-line.ts";
 import type { ReadRequest } from "./rpc.ts";
 
 /** Room for the offset and timestamp members the leader adds to each record. */
@@ -64,7 +64,7 @@ export function renderBatch(bodies: readonly string[], timestamps: readonly (num
     for (let i = 0; i < bodies.length; i++) {
       const timestamp = timestamps![i] ?? now;
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
-      parts[i] = `{"offset":${base + i},"timestamp":${timestamp},${bodies[i]}}`;
+      parts[i] = stampedLine(bodies[i]!, base + i, timestamp, false);
     }
     lines = parts.join("\n");
   }

@@ -29,7 +29,7 @@ export function renderStamped(bare: string, base: number, stamp: number, valuesO
   return lines.join(separator);
 }
 
-/** One record's whole line from its bare line. */
+/** One record's whole line from its bare line (a body, or a value member when `valuesOnly`). */
 export function stampedLine(bare: string, offset: number, stamp: number, valuesOnly: boolean): string {
   return valuesOnly
     ? `{"offset":${offset},"timestamp":${stamp},${KEY_NULL},${bare},${NO_HEADERS}}`
