@@ -17,7 +17,8 @@ import { applyPolicy, deleteRecordsRefused, refuseKeyless } from "./compaction.t
 import { ConfigStore } from "./config-store.ts";
 import type { LeaderConfig } from "./leader-config.ts";
 import { LEADER_MIGRATIONS } from "./schema.ts";
-import { LogStore, firstAtOrAfter } from "./log-store.ts";
+import { LogStore } from "./log-store.ts";
+import { outOfRange, refuseIfDropped, resolveStart } from "./start-position.ts";
 import type { Slice } from "./slice.ts";
 import { RETENTION_SEGMENTS_PER_ROUND, maintain, nextDue, sizeTrigger, type Maintained } from "./maintenance.ts";
 import { refuseBatchSize, refuseReadBounds, renderBatch } from "./batch-checks.ts";
@@ -25,6 +26,7 @@ import { decideSequence } from "./producer-state.ts";
 import { GroupCommit, type GroupCommitStats } from "./group-commit.ts";
 import { CLOSE_GONE, Subscribers } from "./subscribers.ts";
 import { Waiters } from "./waiters.ts";
+import { AlarmClock } from "./alarm-clock.ts";
 import { leaderStub } from "../../leaders.ts";
 import { StreamFace, type StreamHost } from "./stream-face.ts";
 import { batchAt, headStream, readStream } from "./stream-reads.ts";
@@ -68,8 +70,7 @@ export class PartitionLeader extends DurableObject<Env> {
   readonly #appends: GroupCommit<AppendRequest, AppendResult>;
   /** The Durable Streams face, for a leader that serves a stream (stream-face.ts). */
   readonly #stream: StreamFace;
-  /** The alarm as last set; null when none is. */
-  #alarmAt: number | null = null;
+  readonly #alarm: AlarmClock;
   /** Stored bytes at which size retention has work again (see sizeTrigger). */
   #sizeTrigger: number;
   /** Housekeeping rounds run one after another, even when alarm() is called twice at once. */
@@ -90,9 +91,8 @@ export class PartitionLeader extends DurableObject<Env> {
     );
     this.#stream = new StreamFace(this.#streamHost());
     this.#sizeTrigger = sizeTrigger(this.#maintained());
-    void ctx.blockConcurrencyWhile(async () => {
-      this.#alarmAt = await ctx.storage.getAlarm();
-    });
+    this.#alarm = new AlarmClock(ctx.storage);
+    void ctx.blockConcurrencyWhile(() => this.#alarm.load());
   }
 
   /**
@@ -107,7 +107,7 @@ export class PartitionLeader extends DurableObject<Env> {
     }
     const from = Number(url.searchParams.get("from") ?? "x");
     if (!Number.isSafeInteger(from)) return Response.json(failure("INVALID_REQUEST", "from must be an offset"), { status: 400 });
-    const position = await this.#resolve(from);
+    const position = await resolveStart(this.#log, this.#cold, from);
     if (typeof position !== "number") return Response.json(position, { status: 416 });
     const accepted = this.#subscribers.accept(position);
     // A closed stream gets no more appends: the subscriber has its backlog and is done.
@@ -129,7 +129,7 @@ export class PartitionLeader extends DurableObject<Env> {
 
   /** The topic's config for this partition, from the topic routes; answers with the partition's stats. */
   configure(config: LeaderConfig): PartitionStats | Failure {
-    const gone = this.#refuseIfDropped();
+    const gone = refuseIfDropped(this.#log);
     if (gone) return gone;
     this.#offerConfig(config, true);
     return this.stats();
@@ -146,7 +146,7 @@ export class PartitionLeader extends DurableObject<Env> {
   }
 
   #appendNow(request: AppendRequest): AppendResult {
-    const gone = this.#refuseIfDropped();
+    const gone = refuseIfDropped(this.#log);
     if (gone) return gone;
     const { bodies, timestamps, producer } = request;
     const badSize = refuseBatchSize(bodies.length);
@@ -174,9 +174,9 @@ export class PartitionLeader extends DurableObject<Env> {
     this.#waiters.wakeAll();
     this.#subscribers.publish({ base_offset: base, record_count: bodies.length, bytes: batch.bytes, records: batch.lines, stamp: batch.stamp, values_only: batch.valuesOnly ? 1 : 0 });
     // The alarm indexes the new keys (and compacts) in bulk a moment later.
-    if (compact) this.#ensureAlarm(now + COMPACTION_DELAY_MS);
+    if (compact) this.#alarm.ensure(now + COMPACTION_DELAY_MS);
     const stored = this.#log.state.bytes + this.#log.segments.coldBytes;
-    if (closed || stored >= this.#sizeTrigger || (this.#alarmAt === null && config.retentionMs >= 0 && config.cleanupPolicy === "delete")) {
+    if (closed || stored >= this.#sizeTrigger || (this.#alarm.at === null && config.retentionMs >= 0 && config.cleanupPolicy === "delete")) {
       this.#reschedule(false);
     }
     return { ok: true, baseOffset: base, count: bodies.length, duplicate: false };
@@ -185,15 +185,15 @@ export class PartitionLeader extends DurableObject<Env> {
   async read(request: ReadRequest): Promise<ReadResult> {
     const refused = refuseReadBounds(request);
     if (refused) return refused;
-    const position = await this.#resolve(request.from);
+    const position = await resolveStart(this.#log, this.#cold, request.from);
     if (typeof position !== "number") return position;
     if (position === this.#log.state.highWatermark && request.waitMs > 0) {
       await this.#waiters.wait(request.waitMs);
-      const gone = this.#refuseIfDropped();
+      const gone = refuseIfDropped(this.#log);
       if (gone) return gone;
     }
     // Retention may have moved the start while this read was parked.
-    if (position < this.#log.state.logStartOffset) return this.#outOfRange(position);
+    if (position < this.#log.state.logStartOffset) return outOfRange(this.#log, position);
     const separator = request.lines ? "\n" : ",";
     let slice: Slice | Failure;
     if (position < this.#log.segments.coldEnd) {
@@ -201,7 +201,7 @@ export class PartitionLeader extends DurableObject<Env> {
       slice = await readCold(this.#log, this.#cold, position, request.maxRecords, request.maxBytes, separator);
       if ("ok" in slice) return slice;
       // ... or while R2 answered.
-      if (position < this.#log.state.logStartOffset) return this.#outOfRange(position);
+      if (position < this.#log.state.logStartOffset) return outOfRange(this.#log, position);
     } else {
       slice = this.#log.read(position, request.maxRecords, request.maxBytes, separator);
     }
@@ -211,7 +211,7 @@ export class PartitionLeader extends DurableObject<Env> {
 
   /** Where a read from `from` would start, and the partition's bounds. */
   async position(from: StartPosition): Promise<PositionResult> {
-    const offset = await this.#resolve(from);
+    const offset = await resolveStart(this.#log, this.#cold, from);
     if (typeof offset !== "number") return offset;
     const { logStartOffset, highWatermark } = this.#log.state;
     return { ok: true, offset, logStartOffset, highWatermark };
@@ -219,7 +219,7 @@ export class PartitionLeader extends DurableObject<Env> {
 
   /** Kafka's DeleteRecords: every record below `before` goes, the log start moves there. */
   deleteRecords(before: number | "latest"): DeleteRecordsResult {
-    const gone = this.#refuseIfDropped();
+    const gone = refuseIfDropped(this.#log);
     if (gone) return gone;
     if (this.#config.current.cleanupPolicy === "compact") return deleteRecordsRefused();
     const { logStartOffset, highWatermark } = this.#log.state;
@@ -239,7 +239,7 @@ export class PartitionLeader extends DurableObject<Env> {
   }
 
   stats(): PartitionStats | Failure {
-    const gone = this.#refuseIfDropped();
+    const gone = refuseIfDropped(this.#log);
     if (gone) return gone;
     const { logStartOffset, highWatermark, recordCount, bytes } = this.#log.state;
     const { segments, coldBytes } = this.#log.segments.totals();
@@ -265,12 +265,12 @@ export class PartitionLeader extends DurableObject<Env> {
   /** Housekeeping; idempotent, so an alarm delivered twice (or called twice at once) is harmless. */
   override async alarm(): Promise<void> {
     const round = this.#maintaining.then(async () => {
-      this.#alarmAt = null;
+      this.#alarm.rang();
       this.#stream.expire(Date.now());
       const next = await maintain(this.#maintained(), Date.now());
       this.#sizeTrigger = sizeTrigger(this.#maintained());
       const expiry = this.#stream.nextDue();
-      this.#setAlarm(next === null || (expiry !== null && expiry < next) ? expiry : next);
+      this.#alarm.set(next === null || (expiry !== null && expiry < next) ? expiry : next);
     });
     this.#maintaining = round.catch(() => undefined);
     await round;
@@ -315,7 +315,7 @@ export class PartitionLeader extends DurableObject<Env> {
         this.#subscribers.closeAll(CLOSE_STREAM_CLOSED, "stream closed");
       },
       drop: () => this.drop(),
-      alarmBy: (at) => this.#ensureAlarm(at),
+      alarmBy: (at) => this.#alarm.ensure(at),
       releaseSource: async (source) => {
         try {
           await leaderStub(this.env, streamTopicId(source), 0).streamReleaseFork();
@@ -342,56 +342,7 @@ export class PartitionLeader extends DurableObject<Env> {
   #reschedule(replace: boolean): void {
     this.#sizeTrigger = sizeTrigger(this.#maintained());
     const due = nextDue(this.#maintained(), Date.now());
-    if (replace) this.#setAlarm(due);
-    else if (due !== null) this.#ensureAlarm(due);
-  }
-
-  #ensureAlarm(at: number): void {
-    if (this.#alarmAt === null || at < this.#alarmAt) this.#setAlarm(at);
-  }
-
-  #setAlarm(at: number | null): void {
-    if (at === this.#alarmAt) return;
-    this.#alarmAt = at;
-    // Writes to storage: the output gate holds replies until they are durable.
-    if (at === null) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(at);
-  }
-
-  async #resolve(from: StartPosition): Promise<number | Failure> {
-    const gone = this.#refuseIfDropped();
-    if (gone) return gone;
-    const { logStartOffset, highWatermark } = this.#log.state;
-    if (from === "earliest") return logStartOffset;
-    if (from === "latest") return highWatermark;
-    if (typeof from === "object") return this.#offsetForTimestamp(from.timestamp);
-    if (from < logStartOffset || from > highWatermark) return this.#outOfRange(from);
-    return from;
-  }
-
-  /** Kafka's offsets-for-times: cold segments first (they are the oldest), then SQLite. */
-  async #offsetForTimestamp(timestamp: number): Promise<number> {
-    const cold = this.#cold;
-    if (cold && this.#log.segments.coldEnd > this.#log.state.logStartOffset) {
-      for (const seg of this.#log.segments.coldByTime(timestamp)) {
-        const text = await cold.get(seg.r2_key!);
-        const found = text === null ? null : firstAtOrAfter({ ...seg, records: text }, timestamp, this.#log.state.logStartOffset);
-        if (found !== null) return found;
-      }
-    }
-    return this.#log.offsetForTimestamp(timestamp);
-  }
-
-  #outOfRange(offset: number): Failure {
-    const { logStartOffset, highWatermark } = this.#log.state;
-    return failure("OFFSET_OUT_OF_RANGE", `offset ${offset} is outside [${logStartOffset}, ${highWatermark}]`, {
-      logStartOffset,
-      highWatermark,
-    });
-  }
-
-  #refuseIfDropped(): Failure | null {
-    if (this.#log.state.status === "active") return null;
-    return failure("UNKNOWN_TOPIC_OR_PARTITION", "this partition's topic was deleted");
+    if (replace) this.#alarm.set(due);
+    else if (due !== null) this.#alarm.ensure(due);
   }
 }
