@@ -29,22 +29,28 @@ describe("group commit", () => {
   });
 
   it("judges an idempotent producer's sequence numbers within one group as if they came one by one", async () => {
-    const stub = leader();
-    const p = (seq: number) => ({ producerId: "p-1", epoch: 0, seq });
-    const [first, second, again, gap] = await Promise.all([
-      stub.append({ bodies: bodies("a"), producer: p(0) }),
-      stub.append({ bodies: bodies("b"), producer: p(1) }),
-      stub.append({ bodies: bodies("a"), producer: p(0) }),
-      stub.append({ bodies: bodies("z"), producer: p(5) }),
-    ]);
-    expect(first).toMatchObject({ ok: true, baseOffset: 0, duplicate: false });
-    expect(second).toMatchObject({ ok: true, baseOffset: 1, duplicate: false });
-    expect(again).toMatchObject({ ok: true, baseOffset: 0, duplicate: true });
-    expect(gap).toMatchObject({ error: { code: "OUT_OF_ORDER_SEQUENCE" } });
-    const grouping = await stub.groupCommitStats();
-    expect(grouping.groups).toBeLessThan(4);
-    const read = await stub.read({ from: "earliest", maxRecords: 10, maxBytes: 1 << 20, waitMs: 0 });
-    expect(read).toMatchObject({ ok: true, highWatermark: 2 });
+    // Whether the four arrive while one commit is in flight depends on the
+    // machine's load: the answers must be right either way, and the run is
+    // repeated on fresh leaders until at least one was judged in a group.
+    let grouped = false;
+    for (let attempt = 0; attempt < 5 && !grouped; attempt++) {
+      const stub = leader();
+      const p = (seq: number) => ({ producerId: "p-1", epoch: 0, seq });
+      const [first, second, again, gap] = await Promise.all([
+        stub.append({ bodies: bodies("a"), producer: p(0) }),
+        stub.append({ bodies: bodies("b"), producer: p(1) }),
+        stub.append({ bodies: bodies("a"), producer: p(0) }),
+        stub.append({ bodies: bodies("z"), producer: p(5) }),
+      ]);
+      expect(first).toMatchObject({ ok: true, baseOffset: 0, duplicate: false });
+      expect(second).toMatchObject({ ok: true, baseOffset: 1, duplicate: false });
+      expect(again).toMatchObject({ ok: true, baseOffset: 0, duplicate: true });
+      expect(gap).toMatchObject({ error: { code: "OUT_OF_ORDER_SEQUENCE" } });
+      const read = await stub.read({ from: "earliest", maxRecords: 10, maxBytes: 1 << 20, waitMs: 0 });
+      expect(read).toMatchObject({ ok: true, highWatermark: 2 });
+      grouped = (await stub.groupCommitStats()).groups < 4;
+    }
+    expect(grouped, "in five tries, the four appends never shared a commit").toBe(true);
   });
 
   it("fails a refused append alone: the others of its group are stored", async () => {
