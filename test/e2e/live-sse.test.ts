@@ -116,10 +116,27 @@ describe("SSE over a topic", () => {
       Array.from({ length: 200 }, () => openSse(`${url()}/v1/topics/${topic}/partitions/0/records?offset=latest`)),
     );
     expect(subscribers.every((s) => s.status === 200)).toBe(true);
-    for (let i = 0; i < 20; i++) await producePartition(url(), topic, 0, records(i * 5, 5));
-    const received = await Promise.all(subscribers.map((s) => s.until((e) => values(e).length >= 100, 60_000)));
+    // A steady 1,000 records/s, as a live workload sends them: every batch
+    // reaches the leader while earlier ones are still being fanned out.
+    const sent: Promise<unknown>[] = [];
+    for (let i = 0; i < 100; i++) {
+      sent.push(producePartition(url(), topic, 0, records(i * 10, 10)));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await Promise.all(sent);
+    const received = await Promise.all(subscribers.map((s) => s.until((e) => values(e).length >= 1000, 60_000)));
     subscribers.forEach((s) => s.close());
-    for (const events of received) expect(values(events)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    // Concurrent produce requests may reach the leader in any order: the
+    // log's order is the offsets'. Every subscriber sees offsets 0..999 in
+    // order, each with the value the log holds there.
+    const log = await fetch(`${url()}/v1/topics/${topic}/partitions/0/records?offset=0&maxRecords=1000`).then((r) => r.json() as Promise<{ records: { offset: number; value: number }[] }>);
+    const inLog = log.records.map((r) => r.value);
+    expect([...inLog].sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    const wrong = received
+      .map((events) => events.filter((e) => e.event === "record"))
+      .filter((events) => events.length !== 1000 || events.some((e, i) => e.id !== String(i) || JSON.parse(e.data).value !== inLog[i]))
+      .map((events) => `${events.length} records, ids ${events[0]?.id}..${events.at(-1)?.id}`);
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -2,13 +2,13 @@
  * @module
  * Follows one partition for a live stream: catches up over RPC reads (each
  * page awaited by `deliver`, so a slow client slows the reads), then listens
- * to the isolate's shared feed of the partition for new batches (`push`,
- * which refuses when its client is too far behind). Records reach the
+ * to its own link to the partition's leader for new batches (`push`, which
+ * refuses when its client is too far behind). Records reach the
  * stream in offset order, exactly once each.
  */
 
 import { leaderStub } from "../leaders.ts";
-import { sharedFeed, type FeedListener } from "./shared-feed.ts";
+import { leaderFeed, type FeedListener } from "./leader-feed.ts";
 
 export type FollowEnd =
   | { reason: "aborted" | "slow" | "gone"; next: number }
@@ -57,9 +57,9 @@ function failureEnd(error: { code: string; logStartOffset?: number }, next: numb
   return { reason: "gone", next };
 }
 
-/** Listens to the shared feed from `from` until the stream or the feed ends. */
+/** Listens to a leader link from `from` until the stream or the link ends. */
 function listen(o: FollowOptions, from: number): Promise<{ reason: "aborted" | "slow" | "gone" | "lost" | "behind"; next: number }> {
-  const feed = sharedFeed(o.env, o.topicId, o.partition);
+  const feed = leaderFeed(o.env, o.topicId, o.partition);
   return new Promise((resolve) => {
     let settled = false;
     const end = (reason: "aborted" | "slow" | "gone" | "lost" | "behind") => {

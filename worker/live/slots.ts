@@ -7,8 +7,8 @@
  * The count is kept here, in the isolate, and not in the partition leader,
  * because this is where a subscriber costs something: the isolate holds each
  * client's connection, its send queue (up to `EDGELOG_SUBSCRIBER_BUFFER_BYTES`)
- * and its listener on the shared feed, while the leader holds one link per
- * isolate however many clients follow (shared-feed.ts). A count in the leader
+ * and its leader link (leader-feed.ts), whose hibernatable socket costs the
+ * leader nothing between writes. A count in the leader
  * would cost a round trip per stream start, and rely on a release message
  * that an isolate might never send.
  *

@@ -7,9 +7,9 @@
  * The body is a native IdentityTransformStream: a JavaScript TransformStream
  * cost several times more CPU per write, which 200 subscribers of one
  * partition multiply. A native stream may only be written from the request
- * that made it, while live records arrive on whichever request opened the
- * partition's shared feed; so writers only queue bytes here and wake this
- * stream's own loop, which writes them — whatever queued meanwhile as one
+ * that made it; live records arrive on that same request (over its own
+ * leader link, leader-feed.ts), and writers only queue bytes here and wake
+ * this stream's loop, which writes them — whatever queued meanwhile as one
  * chunk, so a client that falls behind gets fewer, larger writes.
  */
 

@@ -36,9 +36,9 @@ interface StreamTarget {
 
 const encoder = new TextEncoder();
 /**
- * A live batch's events, rendered and encoded once: the shared feed hands
- * the same records array to every stream that follows the partition, so
- * 200 subscribers cost one rendering, not 200.
+ * A live batch's events, rendered and encoded once per records array: a
+ * stream that writes the same batch twice (a catch-up page retried after a
+ * recycle) does not render it again.
  */
 const renderedBatches = new WeakMap<string[], Uint8Array>();
 

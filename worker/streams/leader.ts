@@ -10,7 +10,7 @@ export function streamStub(env: Env, name: string): ReturnType<typeof leaderStub
   return leaderStub(env, streamTopicId(name), 0);
 }
 
-/** Which partition feed a live reader of this stream listens to (worker/live/shared-feed.ts). */
+/** Which partition feed a live reader of this stream listens to (worker/live/leader-feed.ts). */
 export function streamFeed(name: string): { topicId: string; partition: number } {
   return { topicId: streamTopicId(name), partition: 0 };
 }

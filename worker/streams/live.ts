@@ -1,12 +1,12 @@
 /**
  * @module
- * Follows a log's live feed from a position (worker/live/shared-feed.ts:
- * one leader link per isolate, however many readers) until the feed ends
+ * Follows a log's live feed from a position (worker/live/leader-feed.ts:
+ * the reader's own hibernatable link to the leader) until the feed ends
  * or the reader stops. The reader then reads the log again, which says why
  * it ended: more to catch up on, a close, a delete.
  */
 
-import { sharedFeed, type FeedListener } from "../live/shared-feed.ts";
+import { leaderFeed, type FeedListener } from "../live/leader-feed.ts";
 
 type ListenEnd = "aborted" | "slow" | "ended";
 
@@ -20,7 +20,7 @@ interface ListenOptions {
 }
 
 export function listen(o: ListenOptions): Promise<{ end: ListenEnd; next: number }> {
-  const feed = sharedFeed(o.env, o.feed.topicId, o.feed.partition);
+  const feed = leaderFeed(o.env, o.feed.topicId, o.feed.partition);
   return new Promise((resolve) => {
     let settled = false;
     const finish = (end: ListenEnd) => {
