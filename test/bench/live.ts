@@ -22,6 +22,8 @@ export interface LiveRow {
   p50: number;
   p99: number;
   p999: number;
+  /** Subscribers that read the run's last record within a second of its acknowledgement. */
+  reachedEnd: number;
 }
 
 export interface LiveResult {
@@ -32,8 +34,9 @@ export interface LiveResult {
 }
 
 const RECORDS_PER_BATCH = 10;
-/** Every value is `{"t":<send time>}`. */
+/** Every value is `{"t":<send time>}`; the run's last one also has `"last":1`. */
 const SEND_TIME = Buffer.from('"t":');
+const LAST = Buffer.from('"last":1');
 const BATCH_EVERY_MS = 10; // 1,000 records/s
 
 export async function runLiveBench(url: string, busPid: number, quick: boolean): Promise<LiveResult> {
@@ -54,17 +57,20 @@ export async function runLiveBench(url: string, busPid: number, quick: boolean):
     stop.abort();
     await Promise.allSettled(readers.map((r) => r.done));
     latencies.sort((a, b) => a - b);
-    rows.push({ subscribers, samples: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), p999: quantile(latencies, 0.999) });
+    const reachedEnd = readers.filter((r) => r.reachedEnd()).length;
+    rows.push({ subscribers, samples: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), p999: quantile(latencies, 0.999), reachedEnd });
   }
   return { rows, idleCpuMs: idle.cpuMs, idleSeconds: idle.seconds };
 }
 
 /** Opens one SSE subscription from `latest`; resolves once it is streaming, keeps reading in the background until `done`. */
-async function subscribe(url: string, topic: string, latencies: number[], signal: AbortSignal): Promise<{ done: Promise<void> }> {
+async function subscribe(url: string, topic: string, latencies: number[], signal: AbortSignal): Promise<{ done: Promise<void>; reachedEnd(): boolean }> {
   const res = await fetch(`${url}/v1/topics/${topic}/partitions/0/records?offset=latest`, {
     headers: { accept: "text/event-stream" },
     signal,
   });
+  if (!res.ok) throw new Error(`a live subscription was refused: ${res.status} ${await res.text()}`);
+  let reachedEnd = false;
   // Raw bytes, searched natively: 200 readers share the bus's two cores, so
   // decoding every chunk to text would measure the load generator.
   const reader = res.body!.getReader();
@@ -76,6 +82,7 @@ async function subscribe(url: string, topic: string, latencies: number[], signal
         const { value, done } = await reader.read();
         if (done) return;
         const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        if (chunk.includes(LAST)) reachedEnd = true;
         const at = chunk.indexOf(SEND_TIME);
         if (at >= 0) {
           const sentAt = Number.parseFloat(chunk.toString("latin1", at + SEND_TIME.length, at + SEND_TIME.length + 24));
@@ -86,7 +93,7 @@ async function subscribe(url: string, topic: string, latencies: number[], signal
       // aborted at the end
     }
   })();
-  return { done };
+  return { done, reachedEnd: () => reachedEnd };
 }
 
 async function produceSteadily(url: string, topic: string, seconds: number): Promise<void> {
@@ -100,6 +107,9 @@ async function produceSteadily(url: string, topic: string, seconds: number): Pro
     next += BATCH_EVERY_MS;
     await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
   }
+  const t = performance.timeOrigin + performance.now();
+  const last = JSON.stringify({ records: [{ value: { t, last: 1 } }] });
+  pending.push(send(`${url}/v1/topics/${topic}/partitions/0/records`, { method: "POST", headers: JSON_HEADERS, body: last }));
   await Promise.all(pending);
 }
 
