@@ -38,6 +38,13 @@ export class Subscribers {
   readonly #ctx: DurableObjectState;
   readonly #log: LogStore;
   readonly #maxUnackedBytes: number;
+  /**
+   * Each socket's attachment as last stored, while this object is in memory:
+   * reading it back from the socket (a structured-clone copy) for every
+   * subscriber of every batch was the fan-out's largest cost. The socket's
+   * own copy is still written on every change, for after hibernation.
+   */
+  readonly #attachments = new WeakMap<WebSocket, Attachment>();
 
   constructor(ctx: DurableObjectState, log: LogStore, maxUnackedBytes: number) {
     this.#ctx = ctx;
@@ -56,7 +63,7 @@ export class Subscribers {
     const { 0: client, 1: server } = new WebSocketPair();
     this.#ctx.acceptWebSocket(server, [TAG]);
     const attachment: Attachment = { next: from, sent: 0, acked: 0 };
-    server.serializeAttachment(attachment);
+    this.#store(server, attachment);
     const hw = this.#log.state.highWatermark;
     if (hw - from > MAX_CATCH_UP_RECORDS) server.close(CLOSE_BEHIND, String(from));
     else if (from < hw) this.#sendFromLog(server, attachment);
@@ -69,7 +76,7 @@ export class Subscribers {
     const end = this.#log.state.highWatermark;
     let frame: string | undefined;
     for (const ws of this.#ctx.getWebSockets(TAG)) {
-      const a = ws.deserializeAttachment() as Attachment | null;
+      const a = this.#attachment(ws);
       if (!a || a.next >= end) continue;
       if (a.next === base) this.#send(ws, a, (frame ??= `${base}\n${wholeLines(batch).records}`), end);
       else this.#sendFromLog(ws, a); // it joined between batches: read what it lacks
@@ -79,13 +86,27 @@ export class Subscribers {
   onMessage(ws: WebSocket, message: string | ArrayBuffer): void {
     if (typeof message !== "string" || !message.startsWith("ack ")) return;
     const acked = Number(message.slice(4));
-    const a = ws.deserializeAttachment() as Attachment | null;
+    const a = this.#attachment(ws);
     if (!a || !Number.isSafeInteger(acked) || acked < a.acked || acked > a.sent) return;
-    ws.serializeAttachment({ ...a, acked });
+    this.#store(ws, { ...a, acked });
   }
 
   closeAll(code: number, reason: string): void {
     for (const ws of this.#ctx.getWebSockets(TAG)) ws.close(code, reason);
+  }
+
+  #attachment(ws: WebSocket): Attachment | null {
+    let a = this.#attachments.get(ws);
+    if (a === undefined) {
+      a = ws.deserializeAttachment() as Attachment | undefined;
+      if (a) this.#attachments.set(ws, a);
+    }
+    return a ?? null;
+  }
+
+  #store(ws: WebSocket, a: Attachment): void {
+    this.#attachments.set(ws, a);
+    ws.serializeAttachment(a);
   }
 
   #sendFromLog(ws: WebSocket, a: Attachment): void {
@@ -106,7 +127,7 @@ export class Subscribers {
     // limit still reaches a subscriber that keeps up.
     if (a.sent - a.acked > this.#maxUnackedBytes) {
       // Slow: stop here. The worker knows what it delivered and says so.
-      ws.serializeAttachment({ ...a, next: Number.MAX_SAFE_INTEGER });
+      this.#store(ws, { ...a, next: Number.MAX_SAFE_INTEGER });
       ws.close(CLOSE_SLOW, "slow subscriber");
       return;
     }
@@ -115,6 +136,6 @@ export class Subscribers {
     } catch {
       return; // closing already; webSocketClose cleans up
     }
-    ws.serializeAttachment({ next, sent: a.sent + frame.length, acked: a.acked });
+    this.#store(ws, { next, sent: a.sent + frame.length, acked: a.acked });
   }
 }
