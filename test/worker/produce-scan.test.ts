@@ -52,6 +52,10 @@ describe("the produce body reader", () => {
     // Records are stored one per line: line breaks between a value's tokens go.
     const [multiline] = scanProduceBody('{"records":[{"value":{\n"a":\r\n[1,\n2]}}]}')!;
     expect(multiline!.valueJson).toBe('{"a":[1,2]}');
+    // Only the line breaks go: the value is not parsed and written again (-0 stays -0).
+    const [negativeZero] = scanProduceBody('{"records":[{"value":[\n\t-0.0\n]}]}')!;
+    expect(negativeZero!.valueJson).toBe("[\t-0.0]");
+    expect(Object.is((JSON.parse(negativeZero!.valueJson!) as number[])[0], -0)).toBe(true);
   });
 
   it("leaves every body the schema refuses, or might read otherwise, to the schema", () => {

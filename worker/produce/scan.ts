@@ -34,6 +34,7 @@ const MAX_TIMESTAMP = 8.64e15;
 
 // Sticky patterns, matched where the scanner stands. JSON's grammar (RFC 8259).
 const WHITESPACE = /[ \t\n\r]*/y;
+const LINE_BREAKS = /[\n\r]/g;
 // Unrolled ("normal* (special normal*)*"): linear even when it fails.
 const STRING = /"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -183,9 +184,12 @@ function scanRecord(s: Scanner): ScannedRecord | undefined {
       }
       case '"value"':
         if (record.valueJson !== undefined) return undefined;
-        // Stored records are one per line: a line break between tokens
-        // (never inside a JSON string) must not reach the log.
-        record.valueJson = raw.includes("\n") || raw.includes("\r") ? JSON.stringify(JSON.parse(raw)) : raw;
+        // Stored records are one per line. A line break in a value can only
+        // be whitespace between tokens (JSON strings escape theirs), and a
+        // structural character always separates two tokens: dropping the
+        // breaks keeps the value as sent. (Parsing and stringifying again
+        // would not: -0 would come back as 0.)
+        record.valueJson = raw.includes("\n") || raw.includes("\r") ? raw.replace(LINE_BREAKS, "") : raw;
         break;
       case '"partition"':
       case '"timestamp"': {
