@@ -8,7 +8,7 @@
  */
 
 import { leaderStub } from "../leaders.ts";
-import { leaderFeed, type FeedListener } from "./leader-feed.ts";
+import { followLeader } from "./leader-feed.ts";
 
 export type FollowEnd =
   | { reason: "aborted" | "slow" | "gone"; next: number }
@@ -28,7 +28,7 @@ export interface FollowOptions {
 
 const CATCH_UP_PAGE = 1_000;
 const CATCH_UP_BYTES = 1024 * 1024;
-/** Pause before attaching again after a lost link, so a failing leader is not hammered. */
+/** Pause before linking again after a lost link, so a failing leader is not hammered. */
 const RELINK_DELAY_MS = 200;
 
 export async function followPartition(o: FollowOptions): Promise<FollowEnd> {
@@ -43,11 +43,11 @@ export async function followPartition(o: FollowOptions): Promise<FollowEnd> {
       next = page.nextOffset;
       if (o.signal.aborted) return { reason: "aborted", next };
     }
-    const live = await listen(o, next);
+    const live = await followLeader({ ...o, from: next });
     next = live.next;
-    if (live.reason === "lost") await new Promise((r) => setTimeout(r, RELINK_DELAY_MS));
-    else if (live.reason !== "behind") return live as FollowEnd;
-    // behind or lost: read what the feed already passed, then attach again.
+    if (live.end === "lost") await new Promise((r) => setTimeout(r, RELINK_DELAY_MS));
+    else if (live.end !== "refused") return { reason: live.end, next };
+    // Refused or lost: the next read says why, or catches up; then link again.
   }
   return { reason: "aborted", next };
 }
@@ -55,38 +55,4 @@ export async function followPartition(o: FollowOptions): Promise<FollowEnd> {
 function failureEnd(error: { code: string; logStartOffset?: number }, next: number): FollowEnd {
   if (error.code === "OFFSET_OUT_OF_RANGE") return { reason: "out-of-range", next, logStartOffset: error.logStartOffset ?? 0 };
   return { reason: "gone", next };
-}
-
-/** Listens to a leader link from `from` until the stream or the link ends. */
-function listen(o: FollowOptions, from: number): Promise<{ reason: "aborted" | "slow" | "gone" | "lost" | "behind"; next: number }> {
-  const feed = leaderFeed(o.env, o.topicId, o.partition);
-  return new Promise((resolve) => {
-    let settled = false;
-    const end = (reason: "aborted" | "slow" | "gone" | "lost" | "behind") => {
-      if (settled) return;
-      settled = true;
-      o.signal.removeEventListener("abort", onAbort);
-      feed.detach(listener);
-      resolve({ reason, next: listener.next });
-    };
-    const listener: FeedListener = {
-      next: from,
-      push(records, next) {
-        if (settled) return false;
-        if (!o.push(records, next)) {
-          end("slow");
-          return false;
-        }
-        return true;
-      },
-      closed: (why) => end(why),
-    };
-    const onAbort = () => end("aborted");
-    o.signal.addEventListener("abort", onAbort);
-    if (o.signal.aborted) return end("aborted");
-    feed.attach(listener).then(
-      (a) => a.attached || end("behind"),
-      () => end("lost"),
-    );
-  });
 }

@@ -20,16 +20,24 @@
 import { CLOSE_GONE } from "../durable/partition-leader/subscribers.ts";
 import { leaderStub } from "../leaders.ts";
 
-export interface FeedListener {
-  /** The next offset this listener needs. */
-  next: number;
-  /** Takes records from `next` on; false when its client has fallen too far behind. */
+export interface LinkOptions {
+  env: Env;
+  topicId: string;
+  partition: number;
+  /** The first offset the stream needs. */
+  from: number;
+  signal: AbortSignal;
+  /** Takes new records with the offset after them; false when the client has fallen too far behind. */
   push(records: string[], next: number): boolean;
-  /** The feed stopped: the topic is gone, or the link was lost (catch up and attach again). */
-  closed(reason: "gone" | "lost"): void;
 }
 
-export type Attachment = { attached: true } | { attached: false; feedNext: number };
+/**
+ * Why the link ended: the stream stopped (`aborted`), its client was too
+ * slow (`slow`), the topic is gone (`gone`), the link was lost (`lost`), or
+ * the leader would not open one from there (`refused`: the offset is out of
+ * range or the topic is gone; a read says which).
+ */
+export type LinkEnd = "aborted" | "slow" | "gone" | "lost" | "refused";
 
 /** The leader answers "ping" itself without waking; this keeps idle links open. */
 const KEEPALIVE_MS = 30_000;
@@ -42,101 +50,53 @@ const KEEPALIVE_MS = 30_000;
 const ACK_DELAY_MS = 1_000;
 const ACK_EVERY_BYTES = 256 * 1024;
 
-/** A new link for one stream's listener; it closes when that listener leaves. */
-export function leaderFeed(env: Env, topicId: string, partition: number): LeaderFeed {
-  return new LeaderFeed(env, topicId, partition);
-}
-
-export class LeaderFeed {
-  readonly #env: Env;
-  readonly #topicId: string;
-  readonly #partition: number;
-  #listener: FeedListener | undefined;
-  #ws: WebSocket | undefined;
-  /** The next offset the link will receive. */
-  #next = 0;
-  #received = 0;
-  #acked = 0;
-  #ackTimer: ReturnType<typeof setTimeout> | undefined;
-  #keepalive: ReturnType<typeof setInterval> | undefined;
-
-  constructor(env: Env, topicId: string, partition: number) {
-    this.#env = env;
-    this.#topicId = topicId;
-    this.#partition = partition;
-  }
-
-  /**
-   * Opens the link from `listener.next` and attaches the listener. Not
-   * attached when the leader refused the link (the offset is out of range,
-   * or the topic is gone): the listener's next read says which.
-   */
-  async attach(listener: FeedListener): Promise<Attachment> {
-    await this.#open(listener.next);
-    if (!this.#ws) return { attached: false, feedNext: listener.next };
-    this.#listener = listener;
-    return { attached: true };
-  }
-
-  detach(listener: FeedListener): void {
-    if (this.#listener !== listener) return;
-    this.#listener = undefined;
-    this.#ws?.close(1000, "no listener");
-    this.#stop();
-  }
-
-  async #open(from: number): Promise<void> {
-    const leader = leaderStub(this.#env, this.#topicId, this.#partition);
-    const res = await leader.fetch(`https://leader/subscribe?from=${from}`, { headers: { Upgrade: "websocket" } });
-    const ws = res.webSocket;
-    if (!ws) return;
-    ws.accept();
-    this.#ws = ws;
-    this.#next = from;
-    this.#keepalive = setInterval(() => ws.send("ping"), KEEPALIVE_MS);
-    ws.addEventListener("message", (event) => this.#onFrame(event.data));
-    ws.addEventListener("close", (event) => this.#onClose(event.code));
-    ws.addEventListener("error", () => this.#onClose(1006));
-  }
-
-  #onFrame(frame: unknown): void {
-    if (typeof frame !== "string" || frame === "pong") return;
-    const newline = frame.indexOf("\n");
-    const first = Number(frame.slice(0, newline));
-    const records = frame.slice(newline + 1).split("\n");
-    if (first !== this.#next) return; // cannot happen: the leader sends in order
-    this.#next = first + records.length;
-    this.#received += frame.length;
-    if (this.#received - this.#acked >= ACK_EVERY_BYTES) this.#ack();
-    else this.#ackTimer ??= setTimeout(() => this.#ack(), ACK_DELAY_MS);
-    const listener = this.#listener;
-    if (!listener || listener.next >= this.#next) return;
-    const mine = listener.next > first ? records.slice(listener.next - first) : records;
-    if (listener.push(mine, this.#next)) listener.next = this.#next;
-    else this.detach(listener);
-  }
-
-  #ack(): void {
-    if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    if (this.#received > this.#acked && this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(`ack ${this.#received}`);
-    this.#acked = this.#received;
-  }
-
-  #onClose(code: number): void {
-    if (!this.#ws) return;
-    this.#stop();
-    // Records not yet handed on are durable: the listener reads them when it catches up.
-    const listener = this.#listener;
-    this.#listener = undefined;
-    listener?.closed(code === CLOSE_GONE ? "gone" : "lost");
-  }
-
-  #stop(): void {
-    this.#ws = undefined;
-    if (this.#ackTimer !== undefined) clearTimeout(this.#ackTimer);
-    if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
-    this.#ackTimer = undefined;
-    this.#keepalive = undefined;
-  }
+/** Follows the leader from `o.from` until the link ends; resolves with why, and the offset the stream needs next. */
+export async function followLeader(o: LinkOptions): Promise<{ end: LinkEnd; next: number }> {
+  if (o.signal.aborted) return { end: "aborted", next: o.from };
+  const leader = leaderStub(o.env, o.topicId, o.partition);
+  const res = await leader.fetch(`https://leader/subscribe?from=${o.from}`, { headers: { Upgrade: "websocket" } });
+  const ws = res.webSocket;
+  if (!ws) return { end: "refused", next: o.from };
+  ws.accept();
+  let next = o.from;
+  let received = 0;
+  let acked = 0;
+  let ackTimer: ReturnType<typeof setTimeout> | undefined;
+  const ack = () => {
+    if (ackTimer !== undefined) clearTimeout(ackTimer);
+    ackTimer = undefined;
+    if (received > acked && ws.readyState === WebSocket.OPEN) ws.send(`ack ${received}`);
+    acked = received;
+  };
+  const keepalive = setInterval(() => ws.send("ping"), KEEPALIVE_MS);
+  return new Promise((resolve) => {
+    let ended = false;
+    const end = (why: LinkEnd) => {
+      if (ended) return;
+      ended = true;
+      if (ackTimer !== undefined) clearTimeout(ackTimer);
+      clearInterval(keepalive);
+      o.signal.removeEventListener("abort", onAbort);
+      // Records not yet handed on are durable: the stream reads them when it catches up.
+      if (why === "aborted" || why === "slow") ws.close(1000, why);
+      resolve({ end: why, next });
+    };
+    const onAbort = () => end("aborted");
+    o.signal.addEventListener("abort", onAbort);
+    if (o.signal.aborted) return end("aborted");
+    ws.addEventListener("close", (event) => end(event.code === CLOSE_GONE ? "gone" : "lost"));
+    ws.addEventListener("error", () => end("lost"));
+    ws.addEventListener("message", ({ data: frame }) => {
+      if (ended || typeof frame !== "string" || frame === "pong") return;
+      const newline = frame.indexOf("\n");
+      const first = Number(frame.slice(0, newline));
+      if (first !== next) return; // cannot happen: the leader sends in order, from `from`
+      const records = frame.slice(newline + 1).split("\n");
+      received += frame.length;
+      if (received - acked >= ACK_EVERY_BYTES) ack();
+      else ackTimer ??= setTimeout(ack, ACK_DELAY_MS);
+      if (!o.push(records, first + records.length)) return end("slow");
+      next = first + records.length;
+    });
+  });
 }

@@ -6,7 +6,7 @@
  * it ended: more to catch up on, a close, a delete.
  */
 
-import { leaderFeed, type FeedListener } from "../live/leader-feed.ts";
+import { followLeader } from "../live/leader-feed.ts";
 
 type ListenEnd = "aborted" | "slow" | "ended";
 
@@ -19,35 +19,7 @@ interface ListenOptions {
   push(lines: string[], next: number): boolean;
 }
 
-export function listen(o: ListenOptions): Promise<{ end: ListenEnd; next: number }> {
-  const feed = leaderFeed(o.env, o.feed.topicId, o.feed.partition);
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (end: ListenEnd) => {
-      if (settled) return;
-      settled = true;
-      o.signal.removeEventListener("abort", onAbort);
-      feed.detach(listener);
-      resolve({ end, next: listener.next });
-    };
-    const listener: FeedListener = {
-      next: o.from,
-      push(lines, next) {
-        if (settled) return false;
-        if (!o.push(lines, next)) {
-          finish("slow");
-          return false;
-        }
-        return true;
-      },
-      closed: () => finish("ended"),
-    };
-    const onAbort = () => finish("aborted");
-    o.signal.addEventListener("abort", onAbort);
-    if (o.signal.aborted) return finish("aborted");
-    feed.attach(listener).then(
-      (a) => a.attached || finish("ended"),
-      () => finish("ended"),
-    );
-  });
+export async function listen(o: ListenOptions): Promise<{ end: ListenEnd; next: number }> {
+  const { end, next } = await followLeader({ ...o, ...o.feed });
+  return { end: end === "aborted" || end === "slow" ? end : "ended", next };
 }
