@@ -77,13 +77,13 @@ export class SseStream {
    * live records, whose sender checks `queued` first and cuts a client that
    * stays behind.
    */
-  enqueue(events: string | Uint8Array): void {
+  enqueue(events: string): void {
     if (this.#closed) return;
-    this.#push(bytesOf(events));
+    this.#push(encoder.encode(events));
   }
 
   /** Writes already-formatted events; resolves when the client has room for more. */
-  write(events: string | Uint8Array): Promise<void> {
+  write(events: string): Promise<void> {
     return this.#write(events);
   }
 
@@ -103,11 +103,11 @@ export class SseStream {
     this.#wakeLoop?.();
   }
 
-  async #write(events: string | Uint8Array): Promise<void> {
+  async #write(events: string): Promise<void> {
     if (this.#closed) return;
     await this.#until(() => this.#queued < this.#highWaterMark);
     if (this.#closed) return;
-    this.#push(bytesOf(events));
+    this.#push(encoder.encode(events));
     await this.#until(() => this.#queued < this.#highWaterMark);
   }
 
@@ -135,9 +135,9 @@ export class SseStream {
           await new Promise<void>((resolve) => (this.#wakeLoop = resolve));
           continue;
         }
-        // Live batches are shared by every stream, and a native stream takes
-        // (detaches) the buffer it is given: always write a copy.
-        const chunk = concat(this.#pending);
+        // Each chunk was encoded for this stream alone, so the native stream
+        // may take (detach) it; several go out as one.
+        const chunk = this.#pending.length === 1 ? this.#pending[0]! : concat(this.#pending);
         this.#pending = [];
         await this.#writer.write(chunk);
         this.#queued -= chunk.byteLength;
@@ -171,11 +171,6 @@ export class SseStream {
     this.#gone.abort();
     this.#wake();
   }
-}
-
-/** Events as bytes; shared bytes (one rendering for many streams) are never changed here. */
-function bytesOf(events: string | Uint8Array): Uint8Array {
-  return typeof events === "string" ? encoder.encode(events) : events;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -34,25 +34,13 @@ interface StreamTarget {
   settings: StreamSettings;
 }
 
-const encoder = new TextEncoder();
-/**
- * A live batch's events, rendered and encoded once per records array: a
- * stream that writes the same batch twice (a catch-up page retried after a
- * recycle) does not render it again.
- */
-const renderedBatches = new WeakMap<string[], Uint8Array>();
-
 /** SSE over one partition: event id = record offset. */
 export function partitionSse(t: StreamTarget, partition: number, from: number): Response {
   return runSse(t, new Map([[partition, from]]), (_p, records, next) => {
-    let bytes = renderedBatches.get(records);
-    if (bytes === undefined) {
-      let text = "";
-      const first = next - records.length;
-      for (let i = 0; i < records.length; i++) text += `id: ${first + i}\nevent: record\ndata: ${records[i]}\n\n`;
-      renderedBatches.set(records, (bytes = encoder.encode(text)));
-    }
-    return bytes;
+    let text = "";
+    const first = next - records.length;
+    for (let i = 0; i < records.length; i++) text += `id: ${first + i}\nevent: record\ndata: ${records[i]}\n\n`;
+    return text;
   });
 }
 
@@ -77,7 +65,7 @@ export function topicSse(t: StreamTarget, starts: Map<number, number>): Response
 function runSse(
   t: StreamTarget,
   starts: Map<number, number>,
-  render: (partition: number, records: string[], next: number) => string | Uint8Array,
+  render: (partition: number, records: string[], next: number) => string,
 ): Response {
   const slots = claim(t, [...starts.keys()]);
   const sse = new SseStream({ heartbeatMs: t.settings.heartbeatMs, retryMs: 1_000, highWaterMark: SSE_HIGH_WATER_MARK });
