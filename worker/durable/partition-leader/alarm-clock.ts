@@ -30,7 +30,7 @@ export class AlarmClock {
     this.#at = null;
   }
 
-  /** Rings at `at` or earlier: moves the alarm only forward in time. */
+  /** Rings at `at` or earlier: moves a later alarm to `at`, never one that is already sooner. */
   ensure(at: number): void {
     if (this.#at === null || at < this.#at) this.set(at);
   }

@@ -170,9 +170,9 @@ export class PartitionLeader extends DurableObject<Env> {
     }
     const batch = renderBatch(bodies, timestamps, base, now);
     if ("ok" in batch) return batch;
-    const closed = this.#log.append({ ...batch, count: bodies.length, producer }, now, config.segmentBytes);
+    const { closed, stored: appended } = this.#log.append({ ...batch, count: bodies.length, producer }, now, config.segmentBytes);
     this.#waiters.wakeAll();
-    this.#subscribers.publish({ base_offset: base, record_count: bodies.length, bytes: batch.bytes, records: batch.lines, stamp: batch.stamp, values_only: batch.valuesOnly ? 1 : 0 });
+    this.#subscribers.publish(appended);
     // The alarm indexes the new keys (and compacts) in bulk a moment later.
     if (compact) this.#alarm.ensure(now + COMPACTION_DELAY_MS);
     const stored = this.#log.state.bytes + this.#log.segments.coldBytes;

@@ -53,6 +53,9 @@ interface Delta {
 /** A stored batch with where it ends (compaction keeps the end of a batch it shrank). */
 type BatchRow = SliceSource & { base_offset: number; end_offset: number | null };
 
+/** What reads select of a batch row: every member of BatchRow. */
+const BATCH_COLUMNS = "base_offset, record_count, bytes, records, end_offset, stamp, values_only";
+
 /** A stored batch without its records. */
 export type BatchMeta = Omit<BatchRow, "records">;
 
@@ -85,9 +88,10 @@ export class LogStore {
 
   /**
    * Appends one batch at the high watermark, in the open segment (rolling to
-   * a new one when it is full). Returns whether a segment closed.
+   * a new one when it is full). Returns whether a segment closed, and the
+   * batch as stored (what live subscribers are sent).
    */
-  append(batch: NewBatch, now: number, segmentBytes: number): boolean {
+  append(batch: NewBatch, now: number, segmentBytes: number): { closed: boolean; stored: SliceSource } {
     const base = this.#state.highWatermark;
     const cumMax = Math.max(this.#state.maxTimestamp, batch.maxTimestamp);
     const p = batch.producer;
@@ -121,7 +125,8 @@ export class LogStore {
       }),
     );
     this.segments.added(batch.count, batch.bytes, batch.maxTimestamp, cumMax);
-    this.#tail.add({ base_offset: base, record_count: batch.count, bytes: batch.bytes, records: batch.lines, stamp: batch.stamp, values_only: batch.valuesOnly ? 1 : 0 });
+    const stored = { base_offset: base, record_count: batch.count, bytes: batch.bytes, records: batch.lines, stamp: batch.stamp, values_only: batch.valuesOnly ? 1 : 0 };
+    this.#tail.add(stored);
     this.#state = {
       ...this.#state,
       highWatermark: base + batch.count,
@@ -129,7 +134,7 @@ export class LogStore {
       bytes: this.#state.bytes + batch.bytes,
       maxTimestamp: cumMax,
     };
-    return closed;
+    return { closed, stored };
   }
 
   /** Reads from `offset` (at or above `segments.coldEnd`); see SliceBuilder. */
@@ -146,7 +151,7 @@ export class LogStore {
     const rows: Iterator<SliceSource> =
       this.#tail.from(offset) ??
       this.#sql.exec<BatchRow>(
-        `SELECT base_offset, record_count, bytes, records, end_offset, stamp, values_only FROM batches
+        `SELECT ${BATCH_COLUMNS} FROM batches
          WHERE base_offset >= (SELECT coalesce(max(base_offset), 0) FROM batches WHERE base_offset <= ?)
          ORDER BY base_offset LIMIT ?`,
         offset,
@@ -161,7 +166,7 @@ export class LogStore {
   /** The first offset SQLite holds whose record timestamp is at or after `timestamp`; the high watermark if none. */
   offsetForTimestamp(timestamp: number): number {
     const rows = this.#sql.exec<BatchRow>(
-      `SELECT base_offset, record_count, bytes, records, end_offset, stamp, values_only FROM batches WHERE cum_max_timestamp >= ?
+      `SELECT ${BATCH_COLUMNS} FROM batches WHERE cum_max_timestamp >= ?
        ORDER BY cum_max_timestamp, base_offset`,
       timestamp,
     );
@@ -178,7 +183,7 @@ export class LogStore {
   batches(base: number, end: number): BatchRow[] {
     return this.#sql
       .exec<BatchRow>(
-        "SELECT base_offset, record_count, bytes, records, end_offset, stamp, values_only FROM batches WHERE base_offset >= ? AND base_offset < ? ORDER BY base_offset",
+        `SELECT ${BATCH_COLUMNS} FROM batches WHERE base_offset >= ? AND base_offset < ? ORDER BY base_offset`,
         base,
         end,
       )
@@ -194,7 +199,7 @@ export class LogStore {
     const rows: Iterator<SliceSource> =
       this.#tail.from(offset) ??
       this.#sql.exec<BatchRow>(
-        `SELECT base_offset, record_count, bytes, records, end_offset, stamp, values_only FROM batches
+        `SELECT ${BATCH_COLUMNS} FROM batches
          WHERE base_offset >= (SELECT coalesce(max(base_offset), 0) FROM batches WHERE base_offset <= ?)
          ORDER BY base_offset`,
         offset,
@@ -352,8 +357,8 @@ export class LogStore {
 export function firstAtOrAfter(source: SliceSource, timestamp: number, floor: number): number | null {
   if (source.stamp != null) {
     // Every record has the stamp, and offsets are contiguous.
-    const end = source.base_offset + source.record_count;
-    return source.stamp >= timestamp && Math.max(floor, source.base_offset) < end ? Math.max(floor, source.base_offset) : null;
+    const first = Math.max(floor, source.base_offset);
+    return source.stamp >= timestamp && first < source.base_offset + source.record_count ? first : null;
   }
   const lines = source.records.split("\n");
   const end = source.end_offset ?? source.base_offset + source.record_count;

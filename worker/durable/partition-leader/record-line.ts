@@ -23,6 +23,7 @@ const OFFSET_AT = '{"offset":'.length;
  */
 export function renderStamped(bare: string, base: number, stamp: number, valuesOnly: boolean, separator: string): string {
   const lines = bare.split("\n");
+  // stampedLine's layout, with the parts every line shares built once: this is the fetch path.
   const head = `,"timestamp":${stamp},${valuesOnly ? `${KEY_NULL},` : ""}`;
   const tail = valuesOnly ? `,${NO_HEADERS}}` : "}";
   for (let i = 0; i < lines.length; i++) lines[i] = `{"offset":${base + i}${head}${lines[i]}${tail}`;
