@@ -97,3 +97,29 @@ describe("stream metadata changes with its append", () => {
     expect(fresh.headers.get("stream-next-offset")! > old).toBe(true);
   });
 });
+
+describe("a JSON stream keeps each message as sent", () => {
+  it("reads back numbers a parse would change (beyond 2^53, -0, exponents) and the spacing, with line breaks dropped", async () => {
+    const name = streamName("exact");
+    expect((await put(name, "application/json", "[9007199254740993]")).status).toBe(201);
+    expect((await post(name, '[ -0 , {"big": 12345678901234567890, "e": 1E3},\r\n"a\\u0000b" ]')).status).toBe(204);
+    expect((await post(name, '{\n  "nested": [1.50, [2]]\n}')).status).toBe(204);
+    const read = await call(`/v1/stream/${name}`);
+    expect(await read.text()).toBe('[9007199254740993,-0,{"big": 12345678901234567890, "e": 1E3},"a\\u0000b",{  "nested": [1.50, [2]]}]');
+  });
+
+  it("flattens only one level, takes nesting deeper than the scanner follows, and refuses what is not JSON without storing it", async () => {
+    const name = streamName("shapes");
+    await put(name, "application/json");
+    const deep = `${"[".repeat(100)}1${"]".repeat(100)}`;
+    expect((await post(name, `[[1,2],${deep}]`)).status).toBe(204);
+    for (const bad of ["[1,]", "[1] 2", "{'a':1}", "01", "[", ""]) {
+      const res = await post(name, bad);
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code, bad).toBe("INVALID_REQUEST");
+    }
+    const empty = await post(name, "[ ]");
+    expect(empty.status).toBe(400);
+    expect(await (await call(`/v1/stream/${name}`)).json()).toEqual([[1, 2], JSON.parse(deep)]);
+  });
+});

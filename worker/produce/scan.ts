@@ -10,12 +10,13 @@
  * It only ever says yes to requests the schema (schemas/records.ts) accepts
  * with the same meaning, and answers `undefined` for anything else, rare or
  * wrong: the caller then takes the schema's path, which accepts or refuses
- * with its own message. test/unit/produce-scan.test.ts holds the two to
+ * with its own message. test/worker/produce-scan.test.ts holds the two to
  * that, case by case and with generated requests.
  */
 
 import { BASE64_PATTERN } from "../../src/protocol/codec.ts";
 import { MAX_HEADERS_PER_RECORD, MAX_PARTITIONS, MAX_RECORDS_PER_REQUEST } from "../../src/protocol/limits.ts";
+import { JsonScanner } from "../json-scanner.ts";
 
 /** A record as the schema means it, with its value still JSON text. */
 export interface ScannedRecord {
@@ -32,109 +33,25 @@ export interface ScannedRecord {
 /** Year 275760: the largest time a JavaScript Date can hold (as in the schema). */
 const MAX_TIMESTAMP = 8.64e15;
 
-// Sticky patterns, matched where the scanner stands. JSON's grammar (RFC 8259).
-const WHITESPACE = /[ \t\n\r]*/y;
-const LINE_BREAKS = /[\n\r]/g;
-// Unrolled ("normal* (special normal*)*"): linear even when it fails.
-const STRING = /"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"/y;
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const INTEGER = /^(?:0|[1-9][0-9]{0,15})$/;
 /** A record's members as they are spelled on the wire (no escapes), the usual first. */
 const MEMBER_NAMES = ['"value"', '"key"', '"headers"', '"valueBase64"', '"keyBase64"', '"partition"', '"timestamp"'];
 
-class Scanner {
-  readonly text: string;
-  pos = 0;
-
-  constructor(text: string) {
-    this.text = text;
-  }
-
-  skipWhitespace(): void {
-    const c = this.text.charCodeAt(this.pos);
-    // Most bodies have no whitespace between tokens: skip the regex then.
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
-      WHITESPACE.lastIndex = this.pos;
-      WHITESPACE.test(this.text);
-      this.pos = WHITESPACE.lastIndex;
+/** A member name: the known ones without a regex, the rest as raw strings. */
+function memberName(s: JsonScanner): string | undefined {
+  s.skipWhitespace();
+  for (const known of MEMBER_NAMES) {
+    if (s.text.startsWith(known, s.pos)) {
+      s.pos += known.length;
+      return known;
     }
   }
-
-  /** Consumes `char` (after whitespace) or fails. */
-  expect(char: number): boolean {
-    this.skipWhitespace();
-    if (this.text.charCodeAt(this.pos) !== char) return false;
-    this.pos++;
-    return true;
-  }
-
-  /** Consumes `char` if it is next (after whitespace). */
-  accept(char: number): boolean {
-    this.skipWhitespace();
-    if (this.text.charCodeAt(this.pos) !== char) return false;
-    this.pos++;
-    return true;
-  }
-
-  /** The raw text of the JSON string at the position, quotes included; undefined if none. */
-  rawString(): string | undefined {
-    this.skipWhitespace();
-    STRING.lastIndex = this.pos;
-    if (!STRING.test(this.text)) return undefined;
-    const raw = this.text.slice(this.pos, STRING.lastIndex);
-    this.pos = STRING.lastIndex;
-    return raw;
-  }
-
-  /** A member name: the known ones without a regex, the rest as raw strings. */
-  memberName(): string | undefined {
-    this.skipWhitespace();
-    for (const known of MEMBER_NAMES) {
-      if (this.text.startsWith(known, this.pos)) {
-        this.pos += known.length;
-        return known;
-      }
-    }
-    return this.rawString();
-  }
-
-  /** Skips one JSON value of any kind; its start and end, or undefined if it is not JSON. */
-  value(depth = 0): [number, number] | undefined {
-    this.skipWhitespace();
-    const start = this.pos;
-    const c = this.text.charCodeAt(start);
-    if (c === 0x22) {
-      if (this.rawString() === undefined) return undefined;
-    } else if (c === 0x7b || c === 0x5b) {
-      // Deep nesting goes to JSON.parse, which knows its own limits.
-      if (depth > 64) return undefined;
-      const close = c === 0x7b ? 0x7d : 0x5d;
-      this.pos++;
-      if (!this.accept(close)) {
-        do {
-          if (c === 0x7b && (this.rawString() === undefined || !this.expect(0x3a))) return undefined;
-          if (this.value(depth + 1) === undefined) return undefined;
-        } while (this.accept(0x2c));
-        if (!this.expect(close)) return undefined;
-      }
-    } else if (this.text.startsWith("true", start)) {
-      this.pos += 4;
-    } else if (this.text.startsWith("false", start)) {
-      this.pos += 5;
-    } else if (this.text.startsWith("null", start)) {
-      this.pos += 4;
-    } else {
-      NUMBER.lastIndex = start;
-      if (!NUMBER.test(this.text)) return undefined;
-      this.pos = NUMBER.lastIndex;
-    }
-    return [start, this.pos];
-  }
+  return s.rawString();
 }
 
 /** The produce request's records, or undefined when the schema must decide. */
 export function scanProduceBody(text: string): ScannedRecord[] | undefined {
-  const s = new Scanner(text);
+  const s = new JsonScanner(text);
   if (!s.expect(0x7b) || s.rawString() !== '"records"' || !s.expect(0x3a) || !s.expect(0x5b)) return undefined;
   const records: ScannedRecord[] = [];
   if (s.accept(0x5d)) return undefined; // empty: the schema's message
@@ -144,16 +61,15 @@ export function scanProduceBody(text: string): ScannedRecord[] | undefined {
     records.push(record);
   } while (s.accept(0x2c));
   if (!s.expect(0x5d) || !s.expect(0x7d)) return undefined;
-  s.skipWhitespace();
-  return s.pos === text.length ? records : undefined;
+  return s.atEnd() ? records : undefined;
 }
 
-function scanRecord(s: Scanner): ScannedRecord | undefined {
+function scanRecord(s: JsonScanner): ScannedRecord | undefined {
   if (!s.expect(0x7b)) return undefined;
   const record: ScannedRecord = {};
   if (s.accept(0x7d)) return undefined; // no value: the schema's message
   do {
-    const name = s.memberName();
+    const name = memberName(s);
     if (name === undefined || !s.expect(0x3a)) return undefined;
     if (name === '"headers"') {
       if (record.headers !== undefined) return undefined;
@@ -184,12 +100,8 @@ function scanRecord(s: Scanner): ScannedRecord | undefined {
       }
       case '"value"':
         if (record.valueJson !== undefined) return undefined;
-        // Stored records are one per line. A line break in a value can only
-        // be whitespace between tokens (JSON strings escape theirs), and a
-        // structural character always separates two tokens: dropping the
-        // breaks keeps the value as sent. (Parsing and stringifying again
-        // would not: -0 would come back as 0.)
-        record.valueJson = raw.includes("\n") || raw.includes("\r") ? raw.replace(LINE_BREAKS, "") : raw;
+        // Stored records are one per line; the value keeps its text otherwise.
+        record.valueJson = s.oneLine(span);
         break;
       case '"partition"':
       case '"timestamp"': {
@@ -217,7 +129,7 @@ function stringValue(raw: string): string {
 }
 
 /** Headers: an object of at most MAX_HEADERS_PER_RECORD strings, or undefined when anything is off. */
-function scanHeaders(s: Scanner): Record<string, string> | undefined {
+function scanHeaders(s: JsonScanner): Record<string, string> | undefined {
   if (!s.expect(0x7b)) return undefined;
   const headers: Record<string, string> = {};
   if (s.accept(0x7d)) return headers;

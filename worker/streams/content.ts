@@ -19,6 +19,7 @@ import { MAX_RECORDS_PER_REQUEST } from "../../src/protocol/limits.ts";
 import { lineBodyStart } from "../durable/partition-leader/record-line.ts";
 import { essence } from "../durable/partition-leader/stream-meta.ts";
 import { ApiError } from "../http-error.ts";
+import { JsonScanner } from "../json-scanner.ts";
 
 export const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
@@ -45,27 +46,79 @@ export function modeOf(contentType: string): BodyMode {
 /**
  * The records an append (or a create's initial body) stores. JSON mode
  * checks the body is JSON and flattens one level of array; an empty array
- * is refused on append and means "no records" on create.
+ * is refused on append and means "no records" on create. Each message is
+ * stored as the JSON text it arrived as (line breaks dropped), like a topic
+ * record's value.
  */
 export function recordBodies(mode: BodyMode, bytes: Uint8Array, create: boolean): string[] {
   if (mode !== "json") return bytes.length === 0 ? [] : [bytesBody(bytes)];
   if (bytes.length === 0) return [];
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(strictUtf8.decode(bytes));
+    text = strictUtf8.decode(bytes);
   } catch {
-    throw new ApiError("INVALID_REQUEST", "the body of a JSON stream must be valid JSON (UTF-8)");
+    throw notJson();
   }
-  if (!Array.isArray(value)) return [jsonBody(value)];
-  if (value.length === 0 && !create) throw new ApiError("INVALID_REQUEST", "an empty JSON array appends nothing");
-  if (value.length > MAX_RECORDS_PER_REQUEST) {
+  const scanned = scanJsonMessages(text) ?? parsedMessages(text);
+  if (scanned.array && scanned.messages.length === 0 && !create) {
+    throw new ApiError("INVALID_REQUEST", "an empty JSON array appends nothing");
+  }
+  if (scanned.messages.length > MAX_RECORDS_PER_REQUEST) {
     throw new ApiError("PAYLOAD_TOO_LARGE", `one append holds at most ${MAX_RECORDS_PER_REQUEST} messages`, { limit: MAX_RECORDS_PER_REQUEST });
   }
-  return value.map(jsonBody);
+  return scanned.messages.map(messageBody);
 }
 
+interface JsonMessages {
+  /** Whether the body was an array (whose elements are the messages). */
+  array: boolean;
+  /** Each message's JSON text, on one line. */
+  messages: string[];
+}
+
+/** The body's messages as sent, or undefined when JSON.parse must decide. */
+function scanJsonMessages(text: string): JsonMessages | undefined {
+  const s = new JsonScanner(text);
+  const messages: string[] = [];
+  const array = s.accept(0x5b);
+  if (!array) {
+    const span = s.value();
+    if (!span) return undefined;
+    messages.push(s.oneLine(span));
+  } else if (!s.accept(0x5d)) {
+    do {
+      const span = s.value(1);
+      if (!span) return undefined;
+      messages.push(s.oneLine(span));
+    } while (s.accept(0x2c));
+    if (!s.expect(0x5d)) return undefined;
+  }
+  return s.atEnd() ? { array, messages } : undefined;
+}
+
+/** What the scanner leaves (invalid JSON, or nesting deeper than it follows): JSON.parse's answer. */
+function parsedMessages(text: string): JsonMessages {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw notJson();
+  }
+  if (!Array.isArray(value)) return { array: false, messages: [JSON.stringify(value)] };
+  return { array: true, messages: value.map((v) => JSON.stringify(v)) };
+}
+
+function notJson(): ApiError {
+  return new ApiError("INVALID_REQUEST", "the body of a JSON stream must be valid JSON (UTF-8)");
+}
+
+function messageBody(json: string): string {
+  return `"key":null,"value":${json},"headers":{}`;
+}
+
+/** A value the bus made itself (a subscription's wake event) as a JSON stream's record. */
 export function jsonBody(value: unknown): string {
-  return `"key":null,"value":${JSON.stringify(value)},"headers":{}`;
+  return messageBody(JSON.stringify(value));
 }
 
 /** Bytes as a record: the text itself when it is UTF-8 (compact, readable), else base64. */
