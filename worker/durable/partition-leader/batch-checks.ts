@@ -16,6 +16,7 @@ import {
 } from "../../../src/protocol/limits.ts";
 import { stampedLine, valueMembers } from "./record-line.ts";
 import type { ReadRequest } from "./rpc.ts";
+import type { StreamReadRequest } from "./stream-rpc.ts";
 
 /** Room for the offset and timestamp members the leader adds to each record. */
 const MAX_STORED_BATCH_BYTES = MAX_REQUEST_BYTES + MAX_RECORDS_PER_REQUEST * 48;
@@ -83,12 +84,24 @@ function sharedTimestamp(timestamps: readonly (number | null)[] | undefined, now
   return first;
 }
 
+const within = (n: number, min: number, max: number) => Number.isSafeInteger(n) && n >= min && n <= max;
+
 /** A read holds no more than a fetch may and parks no longer than a long-poll may. */
 export function refuseReadBounds({ maxRecords, maxBytes, waitMs }: ReadRequest): Failure | null {
-  const within = (n: number, min: number, max: number) => Number.isSafeInteger(n) && n >= min && n <= max;
   if (within(maxRecords, 1, MAX_FETCH_RECORDS) && within(maxBytes, 1, MAX_FETCH_BYTES) && within(waitMs, 0, MAX_WAIT_MS)) return null;
   return failure(
     "INVALID_REQUEST",
     `a read takes maxRecords 1 to ${MAX_FETCH_RECORDS}, maxBytes 1 to ${MAX_FETCH_BYTES} and waitMs 0 to ${MAX_WAIT_MS}`,
+  );
+}
+
+/** The same bounds for a Durable Stream's read, which counts bytes only and starts at an offset or a name. */
+export function refuseStreamReadBounds({ from, maxBytes, waitMs, until }: StreamReadRequest): Failure | null {
+  const start = from === "start" || from === "now" || within(from, 0, Number.MAX_SAFE_INTEGER);
+  const end = until === undefined || within(until, 0, Number.MAX_SAFE_INTEGER);
+  if (start && end && within(maxBytes, 1, MAX_FETCH_BYTES) && within(waitMs, 0, MAX_WAIT_MS)) return null;
+  return failure(
+    "INVALID_REQUEST",
+    `a stream read starts at an offset, "start" or "now" and takes maxBytes 1 to ${MAX_FETCH_BYTES} and waitMs 0 to ${MAX_WAIT_MS}`,
   );
 }

@@ -8,6 +8,7 @@
 
 import { failure } from "../../../src/protocol/errors.ts";
 import { MAX_FETCH_RECORDS } from "../../../src/protocol/limits.ts";
+import { refuseStreamReadBounds } from "./batch-checks.ts";
 import type { LogStore } from "./log-store.ts";
 import type { StreamFace } from "./stream-face.ts";
 import type { StreamRow } from "./stream-meta.ts";
@@ -20,6 +21,8 @@ interface ReadHost {
 }
 
 export async function readStream(face: StreamFace, host: ReadHost, req: StreamReadRequest): Promise<StreamReadResult> {
+  const refused = refuseStreamReadBounds(req);
+  if (refused) return refused;
   const internal = req.internal === true;
   let row = current(face, internal);
   if ("ok" in row) return row;
