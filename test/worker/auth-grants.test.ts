@@ -129,6 +129,24 @@ describe("a required-mode bus without secrets", () => {
   });
 });
 
+describe("a JWKS URL over plain http", () => {
+  it("is not fetched unless it names this machine: an RS256 token is refused with the reason", async () => {
+    const header = btoa(JSON.stringify({ alg: "RS256", kid: "k1", typ: "JWT" })).replace(/=+$/, "");
+    const payload = btoa(JSON.stringify({ sub: "x", exp: Math.floor(Date.now() / 1000) + 60 })).replace(/=+$/, "");
+    const rs256 = { authorization: `Bearer ${header}.${payload}.c2ln` };
+    const withJwks = (url: string) => ({ ...env, EDGELOG_JWKS_URL: url });
+    const path = `http://edgelog.test/v1/topics/${CLICKS}/partitions/0/records?offset=earliest`;
+    for (const url of ["http://keys.example/jwks.json", "ftp://keys.example/jwks.json", "not a url"]) {
+      const res = await app.fetch(new Request(path, { headers: rs256 }), withJwks(url));
+      expect(res.status, url).toBe(401);
+      expect((await res.json<any>()).error, url).toMatchObject({ code: "UNAUTHORIZED", message: expect.stringContaining("EDGELOG_JWKS_URL") });
+    }
+    // Loopback over http is fetched (nothing listens there: the fetch fails, 503).
+    const local = await app.fetch(new Request(path, { headers: rs256 }), withJwks("http://127.0.0.1:9/jwks.json"));
+    expect(local.status).toBe(503);
+  });
+});
+
 describe("CORS", () => {
   it("answers preflights for every header the client and Durable Streams send", async () => {
     const res = await request("OPTIONS", `/v1/topics/${CLICKS}/records`, {

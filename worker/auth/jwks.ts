@@ -29,6 +29,25 @@ interface Cached {
   triedAt: number;
 }
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Why the bus will not take keys from `url`, or null. A key set fetched
+ * over plain http could be swapped on the way, letting anyone sign tokens,
+ * so only https is used; http only for this machine (local identity
+ * providers, tests).
+ */
+export function jwksUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "the bus's EDGELOG_JWKS_URL is not a URL, so it cannot check RS256/ES256 tokens";
+  }
+  if (parsed.protocol === "https:" || (parsed.protocol === "http:" && LOOPBACK.has(parsed.hostname))) return null;
+  return "the bus's EDGELOG_JWKS_URL must be https (plain http only for localhost), so it does not check RS256/ES256 tokens against it";
+}
+
 const cache = new Map<string, Cached>();
 const inflight = new Map<string, Promise<Cached>>();
 

@@ -9,7 +9,7 @@
 
 import { Jwt } from "hono/utils/jwt";
 import { EdgelogClaim, principalFromClaim, superuser, type Principal } from "./grants.ts";
-import { jwksKeys, type JsonWebKeys } from "./jwks.ts";
+import { jwksKeys, jwksUrlProblem, type JsonWebKeys } from "./jwks.ts";
 import type { AuthSettings } from "./settings.ts";
 
 /** UNAVAILABLE: the token could not be checked (the JWKS is unreachable), which a retry may cure. */
@@ -48,6 +48,11 @@ export async function authenticate(authorization: string | undefined, settings: 
     payload = verified.payload;
   } else if ((alg === "RS256" || alg === "ES256") && settings.jwksUrl !== undefined) {
     if (typeof kid !== "string" || kid === "") return refuse(`an ${alg} token must name its key in 'kid'`);
+    const problem = jwksUrlProblem(settings.jwksUrl);
+    if (problem) {
+      console.error(problem);
+      return refuse(problem);
+    }
     let keys: JsonWebKeys;
     try {
       keys = await jwksKeys(settings.jwksUrl, kid);
