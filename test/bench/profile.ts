@@ -3,8 +3,7 @@
  * `npm run profile -- <scenario id> [--seconds 10]`: CPU profiles of the bus
  * while one bench scenario loads it. Starts the local engine with workerd's
  * V8 inspector open, profiles every JavaScript isolate on a request's way
- * (Miniflare's entry worker, the assets router, edgelog's worker and its
- * Durable Objects), writes one `.cpuprofile` per isolate under
+ * (the assets router, edgelog's worker and its Durable Objects), writes one `.cpuprofile` per isolate under
  * `test/artifacts/profiles/` (open them in Chrome DevTools) and prints where
  * the time went: each isolate's share, then the functions with the most self
  * time.
@@ -30,7 +29,7 @@ const OUT = resolve(import.meta.dirname, "../artifacts/profiles");
  * Confirm a finding with a Node microbenchmark of the same code, or with
  * the bench's ratios before and after.
  */
-const ISOLATES: Record<string, string> = { edgelog: "core:user:edgelog", entry: "core:entry", "assets-router": "assets:router:edgelog" };
+const ISOLATES: Record<string, string> = { edgelog: "core:user:edgelog", "assets-router": "assets:router:edgelog" };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -125,7 +125,7 @@ function method(r: Report): string {
 
 function engineDescription(engine: Engine): string {
   return engine === "local"
-    ? "the local engine (`local/serve.ts`: the worker under Miniflare's programmatic API, one workerd, no dev proxy)"
+    ? "the local engine (`local/serve.ts`: the worker under Miniflare's programmatic API, one workerd, served on a direct socket without Miniflare's entry worker or wrangler's dev proxy)"
     : "`wrangler dev` (with `X_LOCAL_OBSERVABILITY=false`, as `npm run dev` runs it)";
 }
 

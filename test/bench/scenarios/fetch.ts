@@ -14,10 +14,10 @@ const TOPIC = "bench-fetch";
 const PAGE = 1000;
 const FILL_CONCURRENCY = 4;
 /**
- * Pages uncompressed. Locally, Miniflare's entry worker gzips JSON answers
- * for clients that accept it, as Cloudflare's front line does in front of a
- * deployed worker, where it costs the worker nothing; on one machine it
- * would cost the bus's CPU and the reader's, and the scenario measures reads.
+ * Pages uncompressed. The local engine does not compress, but wrangler dev
+ * (Miniflare's entry worker) gzips JSON answers for clients that accept it,
+ * as Cloudflare's front line does in front of a deployed worker, where it
+ * costs the worker nothing; the scenario measures reads, on either engine.
  */
 const IDENTITY: RequestInit = { headers: { "accept-encoding": "identity" } };
 
