@@ -2,21 +2,23 @@
  * @module
  * `edgelog produce <topic> [file]`: lines in, records out, exactly once.
  *
- * The whole input is read and checked first (input.ts): malformed lines
- * refuse the run before anything is sent, unless `--skip-invalid`. Then the
- * records go through the client's file outbox (journal.ts): each chunk is
+ * The whole input is checked first (input.ts), a chunk at a time: malformed
+ * lines refuse the run before anything is sent, unless `--skip-invalid`.
+ * Then it is read again and the records go through the client's file outbox (journal.ts): each chunk is
  * fsynced to the journal before it is sent, batches carry idempotent
  * producer tuples, and a killed run, started again with the same command
  * and input, resends what was in flight under the same tuples (the bus
  * answers duplicates with their original offsets) and continues with what
  * it never took. The journal is deleted once everything is acknowledged.
+ * Memory stays flat: at most WINDOW records are held, however long the
+ * input.
  */
 
 import type { Command } from "commander";
 import { EdgelogError, type Client, type ProduceRecord, type TopicDescription } from "../index.ts";
 import { connect, integer, many, withConnection, type ConnectionOptions } from "./connection.ts";
 import { CliError, EXIT, usageError, withHint } from "./errors.ts";
-import { inputDigest, parseLines, readInput, type BadLine } from "./input.ts";
+import { checkInput, inputFile, inputRecords, type CheckedInput, type LineOptions } from "./input.ts";
 import { interruptSignal } from "./interrupt.ts";
 import { alreadyTaken, claimJournal, defaultJournal, removeJournal } from "./journal.ts";
 import { printJson } from "./output.ts";
@@ -36,7 +38,7 @@ interface ProduceOptions extends ConnectionOptions {
 /** Records per outbox append: one journal write and fsync each. */
 const CHUNK = 5_000;
 /** Records appended but not yet acknowledged, at most: the journal and memory stay bounded. */
-const WINDOW = 50_000;
+const WINDOW = 20_000;
 
 export function produceCommand(program: Command): void {
   withConnection(
@@ -75,63 +77,75 @@ async function runProduce(topic: string, file: string | undefined, o: ProduceOpt
   if (o.keyField !== undefined && o.format !== "ndjson") throw usageError("--key-field needs --format ndjson");
   const headers = headersOf(o.header);
   const admin = connect(o).admin;
-  const input = await readInput(file);
-  const interrupted = interruptSignal();
-  const before = await admin.describeTopic(topic, interrupted);
-  if (o.partition !== undefined && o.partition >= before.config.partitions) {
-    throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic}' has no partition ${o.partition} (it has ${before.config.partitions})`);
-  }
-  const parsed = parseLines(input, { format: o.format, keyField: o.keyField, headers, partition: o.partition, maxMessageBytes: before.config.maxMessageBytes });
-  if (parsed.bad.length > 0 && !o.skipInvalid) {
-    throw new CliError(
-      "INVALID_INPUT",
-      `${parsed.bad.length} of ${parsed.lines} lines are malformed; nothing was sent:\n${describeBad(parsed.bad)}`,
-      EXIT.INVALID_INPUT,
-      "fix those lines, or give --skip-invalid to produce the others",
-    );
-  }
-  for (const line of parsed.bad.slice(0, 20)) process.stderr.write(`skipped line ${line.line}: ${line.reason}\n`);
-  if (parsed.bad.length > 20) process.stderr.write(`skipped ${parsed.bad.length - 20} more malformed lines\n`);
-
-  const digest = inputDigest([o.url, topic, o.format, o.keyField, o.partition, headers, o.skipInvalid === true], input);
-  const journal = o.outbox ?? defaultJournal(digest);
-  claimJournal(journal, digest);
-  const client = connect(o, {
-    outbox: { file: journal },
-    outboxPolicy: "reject",
-    maxOutboxRecords: 10 * WINDOW,
-    maxOutboxBytes: 1024 * 1024 * 1024,
-    maxBatchRecords: o.batchRecords,
-    maxBatchBytes: 1024 * 1024,
-    lingerMs: 5,
-  });
-  const started = Date.now();
-  let outcome: { earlier: number; sent: number };
+  const input = await inputFile(file);
   try {
-    outcome = await send(client, topic, parsed.records, { journal, progress: o.progress === true, signal: interrupted });
-  } catch (err) {
+    const interrupted = interruptSignal();
+    const before = await admin.describeTopic(topic, interrupted);
+    if (o.partition !== undefined && o.partition >= before.config.partitions) {
+      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic}' has no partition ${o.partition} (it has ${before.config.partitions})`);
+    }
+    const lineOptions: LineOptions = { format: o.format, keyField: o.keyField, headers, partition: o.partition, maxMessageBytes: before.config.maxMessageBytes };
+    const checked = await checkInput(input.path, [o.url, topic, o.format, o.keyField, o.partition, headers, o.skipInvalid === true], lineOptions);
+    if (checked.badCount > 0 && !o.skipInvalid) {
+      throw new CliError(
+        "INVALID_INPUT",
+        `${checked.badCount} of ${checked.lines} lines are malformed; nothing was sent:\n${describeBad(checked)}`,
+        EXIT.INVALID_INPUT,
+        "fix those lines, or give --skip-invalid to produce the others",
+      );
+    }
+    for (const line of checked.bad) process.stderr.write(`skipped line ${line.line}: ${line.reason}\n`);
+    if (checked.badCount > checked.bad.length) process.stderr.write(`skipped ${checked.badCount - checked.bad.length} more malformed lines\n`);
+
+    const journal = o.outbox ?? defaultJournal(checked.digest);
+    claimJournal(journal, checked.digest);
+    const client = connect(o, {
+      outbox: { file: journal },
+      outboxPolicy: "reject",
+      maxOutboxRecords: 10 * WINDOW,
+      maxOutboxBytes: 1024 * 1024 * 1024,
+      maxBatchRecords: o.batchRecords,
+      maxBatchBytes: 1024 * 1024,
+      lingerMs: 5,
+    });
+    const started = Date.now();
+    let outcome: { earlier: number; sent: number };
+    try {
+      const records = (skip: number) => inputRecords(input.path, lineOptions, skip);
+      outcome = await send(client, topic, checked.records, records, { journal, progress: o.progress === true, signal: interrupted });
+    } catch (err) {
+      await client.close();
+      // Records the bus refused for good stay in the journal as dead letters: a rerun would stop on them.
+      if (err instanceof EdgelogError && err.records.length > 0) throw withHint(err, `the refused records (${err.records.length}) stay in ${journal}; fix the cause, then delete it and run again`);
+      throw err;
+    }
     await client.close();
-    // Records the bus refused for good stay in the journal as dead letters: a rerun would stop on them.
-    if (err instanceof EdgelogError && err.records.length > 0) throw withHint(err, `the refused records (${err.records.length}) stay in ${journal}; fix the cause, then delete it and run again`);
-    throw err;
+    if (interrupted.aborted) {
+      process.stderr.write(`interrupted: what was sent is in ${journal}; run the same command again to finish (nothing is sent twice)\n`);
+      process.exitCode = EXIT.INTERRUPTED;
+      return;
+    }
+    removeJournal(journal);
+    const after = await admin.describeTopic(topic).catch(() => before);
+    const seconds = (Date.now() - started) / 1000;
+    summarize(topic, { ...outcome, records: checked.records, skipped: checked.badCount, seconds, partitions: touched(before, after) }, o.json);
+  } finally {
+    input.dispose();
   }
-  await client.close();
-  if (interrupted.aborted) {
-    process.stderr.write(`interrupted: what was sent is in ${journal}; run the same command again to finish (nothing is sent twice)\n`);
-    process.exitCode = EXIT.INTERRUPTED;
-    return;
-  }
-  removeJournal(journal);
-  const after = await admin.describeTopic(topic).catch(() => before);
-  summarize(topic, { ...outcome, records: parsed.records.length, skipped: parsed.bad.length, seconds: (Date.now() - started) / 1000, partitions: touched(before, after) }, o.json);
 }
 
 /** Appends what an earlier run did not take, in chunks within the window, then waits for every acknowledgement. */
-async function send(client: Client, topic: string, records: ProduceRecord[], run: { journal: string; progress: boolean; signal: AbortSignal }): Promise<{ earlier: number; sent: number }> {
+async function send(
+  client: Client,
+  topic: string,
+  total: number,
+  records: (skip: number) => AsyncIterable<ProduceRecord>,
+  run: { journal: string; progress: boolean; signal: AbortSignal },
+): Promise<{ earlier: number; sent: number }> {
   const { signal } = run;
   const start = await client.stats();
-  const taken = alreadyTaken(start, run.journal, records.length);
-  const progress = progressLine(topic, records.length, start.acked, run.progress);
+  const taken = alreadyTaken(start, run.journal, total);
+  const progress = progressLine(topic, total, start.acked, run.progress);
   let warned = false;
   client.on("offline", () => {
     if (!warned) process.stderr.write("the bus is not answering; retrying (Ctrl-C stops, and the same command resumes)\n");
@@ -140,16 +154,25 @@ async function send(client: Client, topic: string, records: ProduceRecord[], run
   // The outbox counts acknowledgements over the journal's life: earlier runs' included.
   const tick = setInterval(() => void client.stats().then((s) => progress.update(s.acked), () => {}), 250);
   const producer = client.producer({ topic });
+  const append = async (chunk: ProduceRecord[]) => {
+    while ((await client.stats()).pending > WINDOW && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
+    if (!signal.aborted) await producer.send(chunk);
+  };
   try {
-    for (let i = taken; i < records.length && !signal.aborted; i += CHUNK) {
-      while ((await client.stats()).pending > WINDOW && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
+    let chunk: ProduceRecord[] = [];
+    for await (const record of records(taken)) {
       if (signal.aborted) break;
-      await producer.send(records.slice(i, i + CHUNK));
+      chunk.push(record);
+      if (chunk.length === CHUNK) {
+        await append(chunk);
+        chunk = [];
+      }
     }
+    if (chunk.length > 0) await append(chunk);
     if (!signal.aborted) await client.flush({ signal }).catch((err) => (signal.aborted ? undefined : Promise.reject(err)));
-    if (!signal.aborted) progress.update(records.length);
+    if (!signal.aborted) progress.update(total);
     // After a flush every record is delivered; the outbox's own count may still lag behind the bus's answers.
-    const sent = signal.aborted ? (await client.stats()).acked - start.acked : records.length - start.acked;
+    const sent = signal.aborted ? (await client.stats()).acked - start.acked : total - start.acked;
     return { earlier: start.acked, sent };
   } finally {
     clearInterval(tick);
@@ -157,9 +180,10 @@ async function send(client: Client, topic: string, records: ProduceRecord[], run
   }
 }
 
-function describeBad(bad: BadLine[]): string {
-  const shown = bad.slice(0, 20).map((b) => `  line ${b.line}: ${b.reason}`);
-  if (bad.length > 20) shown.push(`  … and ${bad.length - 20} more, up to line ${bad[bad.length - 1]!.line}`);
+function describeBad(checked: CheckedInput): string {
+  const shown = checked.bad.map((b) => `  line ${b.line}: ${b.reason}`);
+  const more = checked.badCount - checked.bad.length;
+  if (more > 0) shown.push(`  … and ${more} more, up to line ${checked.lastBad}`);
   return shown.join("\n");
 }
 

@@ -42,6 +42,19 @@ it("refuses input with malformed lines, naming them, and sends nothing", async (
   expect(values.map((v) => v.n).sort()).toEqual([1, 2, 4]);
 });
 
+it("names the first 20 of many malformed lines and counts the rest, up to the last one", async () => {
+  const topic = uniqueTopic("cli-many-bad");
+  expect((await runCli(["topics", "create", topic], { url: BUS })).code).toBe(0);
+  const input = Array.from({ length: 1000 }, (_, i) => (i % 10 === 9 ? `{"n":${i}}` : "{bad")).join("\n");
+  const refused = await runCli(["produce", topic, "--format", "ndjson"], { url: BUS, input });
+  expect(refused.code).toBe(5);
+  expect(refused.stderr).toMatch(/^error: INVALID_INPUT: 900 of 1000 lines are malformed; nothing was sent/);
+  expect(refused.stderr.match(/^ {2}line \d+: not JSON/gm)).toHaveLength(20);
+  expect(refused.stderr).toMatch(/line 22: not JSON/);
+  expect(refused.stderr).toMatch(/… and 880 more, up to line 999/);
+  expect(await stored(topic)).toBe(0);
+});
+
 it("refuses a record larger than the topic takes, before sending anything", async () => {
   const topic = uniqueTopic("cli-big");
   expect((await runCli(["topics", "create", topic, "--max-message-bytes", "100"], { url: BUS })).code).toBe(0);
