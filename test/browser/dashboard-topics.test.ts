@@ -174,5 +174,20 @@ it("changes a topic's config from its page, sending only what changed", async ()
   expect(await topicConfig(name)).toMatchObject({ partitions: 4, retentionMs: -1, cleanupPolicy: "compact", retentionBytes: -1 });
   // The partition table follows the bus: four partitions now.
   await expect.poll(() => page.getByRole("region", { name: "Partitions" }).locator("tbody tr").count(), { timeout: 15_000 }).toBe(4);
+  // So do the produce form and the live tail, without a reload: a record
+  // sent to the new partition 3 from the form shows in the tail.
+  const partition = page.getByLabel("Partition", { exact: true });
+  await expect.poll(() => partition.locator("option").count(), { timeout: 15_000 }).toBe(5);
+  await partition.selectOption({ label: "Partition 3" });
+  await page.getByLabel("Key", { exact: true }).fill("k"); // the topic is compacted now: records need a key
+  await page.getByLabel("Value", { exact: true }).fill('{"to":"partition 3"}');
+  await page.getByRole("button", { name: "Send record" }).click();
+  await page.getByText(/acknowledged by the bus/).waitFor();
+  const records = await readAll(BUS, name);
+  expect(records[3]!.map((r) => r.value)).toEqual([{ to: "partition 3" }]);
+  await page.getByLabel("Partition to follow").selectOption({ label: "Partition 3" });
+  const row = page.locator("table.tail tbody tr", { hasText: '"partition 3"' });
+  await row.waitFor({ timeout: 15_000 });
+  expect(await row.getAttribute("data-partition")).toBe("3");
   await context.close();
 });

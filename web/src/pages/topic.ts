@@ -2,7 +2,9 @@
  * @module
  * One topic: its partitions (log start, high watermark, records, size),
  * a live tail starting at the high watermarks seen when the page opened,
- * the produce form, and the topic's configuration.
+ * the produce form, and the topic's configuration. When partitions are
+ * added (here or anywhere else), the next poll hands them to the tail and
+ * the produce form; the config form keeps what is being edited.
  */
 
 import type { Client, TopicDescription } from "../../../src/index.ts";
@@ -48,17 +50,29 @@ export function topicPage({ app, root, params, signal }: PageContext): void {
       await app.monitor.refresh();
       location.hash = "#/";
     });
+    const produce = produceForm(() => session.client, name, topic.config.partitions);
+    let partitions = topic.config.partitions;
+    let tail = tailSection(session.client, topic, signal);
+    const grown = (now: TopicDescription) => {
+      if (now.config.partitions === partitions) return;
+      partitions = now.config.partitions;
+      produce.setPartitions(partitions);
+      tail.stop();
+      const next = tailSection(session.client, now, signal);
+      tail.element.replaceWith(next.element);
+      tail = next;
+    };
     root.append(
-      ...overview(session.client, topic, signal),
-      tailSection(session.client, topic, signal),
-      h("div", { class: "columns" }, produceForm(() => session.client, name, topic.config.partitions), config),
+      ...overview(session.client, topic, signal, grown),
+      tail.element,
+      h("div", { class: "columns" }, produce.element, config),
       deletion,
     );
   }
 }
 
-/** The summary and the partitions table, described again every two seconds. */
-function overview(client: Client, topic: TopicDescription, signal: AbortSignal): HTMLElement[] {
+/** The summary and the partitions table, described again every two seconds (each description also goes to `described`). */
+function overview(client: Client, topic: TopicDescription, signal: AbortSignal, described: (t: TopicDescription) => void): HTMLElement[] {
   const summary = h("dl", { class: "summary" });
   const partitions = dataTable("Partitions", [
     { label: "Partition" },
@@ -83,7 +97,9 @@ function overview(client: Client, topic: TopicDescription, signal: AbortSignal):
   update(topic);
   every(2_000, signal, async () => {
     try {
-      update(await client.admin.describeTopic(topic.name, signal));
+      const now = await client.admin.describeTopic(topic.name, signal);
+      update(now);
+      described(now);
     } catch {
       // The next poll tries again; the tail and the forms report their own errors.
     }
@@ -91,15 +107,18 @@ function overview(client: Client, topic: TopicDescription, signal: AbortSignal):
   return [summary, partitions.element];
 }
 
-/** The live tail from the high watermarks the page opened with; one partition at a time on wide topics. */
-function tailSection(client: Client, topic: TopicDescription, signal: AbortSignal): HTMLElement {
+/** The live tail from the high watermarks in `topic`; one partition at a time on wide topics. `stop` ends it. */
+function tailSection(client: Client, topic: TopicDescription, page: AbortSignal): { element: HTMLElement; stop(): void } {
+  const whole = new AbortController();
+  const signal = AbortSignal.any([page, whole.signal]);
+  const stop = () => whole.abort();
   const section = h("section", { "aria-labelledby": "tail-title", class: "card" }, h("h2", { id: "tail-title" }, "Live tail"));
   const hwm = new Map(topic.partitions.map((p) => [p.partition, p.highWatermark]));
   let tail: AbortController | undefined;
   const start = (followed: number[]) => {
     tail?.abort();
-    const stop = (tail = new AbortController());
-    signal.addEventListener("abort", () => stop.abort(), { once: true });
+    const current = (tail = new AbortController());
+    signal.addEventListener("abort", () => current.abort(), { once: true });
     section.querySelector(".tail-box")?.remove();
     section.append(
       liveTail({
@@ -108,20 +127,20 @@ function tailSection(client: Client, topic: TopicDescription, signal: AbortSigna
         partitions: followed,
         from: (p) => hwm.get(p) ?? "latest",
         caption: `Records arriving in ${topic.name}, newest first`,
-        signal: stop.signal,
+        signal: current.signal,
       }),
     );
   };
   const all = topic.partitions.map((p) => p.partition);
   if (all.length <= MAX_TAILED_PARTITIONS) {
     start(all);
-    return section;
+    return { element: section, stop };
   }
   const chooser = h("select", { id: "tail-partition" }, ...all.map((p) => h("option", { value: p }, `Partition ${p}`)));
   chooser.addEventListener("change", () => start([Number(chooser.value)]));
   section.append(h("div", { class: "field" }, h("label", { for: chooser.id }, "Partition to follow"), chooser));
   start([all[0]!]);
-  return section;
+  return { element: section, stop };
 }
 
 function deleteSection(name: string, remove: () => Promise<void>): HTMLElement {

@@ -11,19 +11,29 @@ import { field, setInvalid, statusLine } from "./form.ts";
 
 const ACK_WAIT_MS = 15_000;
 
-export function produceForm(client: () => Client, topic: string, partitions: number): HTMLFormElement {
+export interface ProduceForm {
+  element: HTMLFormElement;
+  /** Offers partitions 0 to `count - 1` (after partitions were added), keeping the choice. */
+  setPartitions(count: number): void;
+}
+
+export function produceForm(client: () => Client, topic: string, partitions: number): ProduceForm {
   const key = h("input", { name: "key", autocomplete: "off", spellcheck: "false" });
   const json = h("input", { type: "radio", name: "format", value: "json", checked: true, id: "format-json" });
   const text = h("input", { type: "radio", name: "format", value: "text", id: "format-text" });
   const value = h("textarea", { name: "value", rows: 4, spellcheck: "false", class: "mono" });
   value.value = '{ "hello": "edgelog" }';
   const headers = h("textarea", { name: "headers", rows: 2, spellcheck: "false", class: "mono", placeholder: "source: dashboard" });
-  const partition = h(
-    "select",
-    { name: "partition" },
-    h("option", { value: "" }, "By key (Kafka's partitioner)"),
-    ...Array.from({ length: partitions }, (_, p) => h("option", { value: p }, `Partition ${p}`)),
-  );
+  const partition = h("select", { name: "partition" });
+  const setPartitions = (count: number) => {
+    const chosen = partition.value;
+    partition.replaceChildren(
+      h("option", { value: "" }, "By key (Kafka's partitioner)"),
+      ...Array.from({ length: count }, (_, p) => h("option", { value: p }, `Partition ${p}`)),
+    );
+    partition.value = Number(chosen) < count ? chosen : "";
+  };
+  setPartitions(partitions);
   const status = statusLine();
   const submit = h("button", { type: "submit" }, "Send record");
   const form = h(
@@ -81,7 +91,7 @@ export function produceForm(client: () => Client, topic: string, partitions: num
     }
   }
 
-  return form;
+  return { element: form, setPartitions };
 }
 
 function parseJson(control: HTMLTextAreaElement, text: string): JsonValue {
