@@ -64,3 +64,41 @@ describe("live delivery through hibernatable WebSockets", () => {
     expect(frames).toBeLessThan(50);
   });
 });
+
+describe("fan-out batching", () => {
+  it("sends many subscribers fewer frames than batches under load, every record once and in order", async () => {
+    const name = uniqueTopic("fanout");
+    await createTopic(name);
+    const leader = env.PARTITION_LEADER.getByName(`${await topicId(name)}/0`);
+    const links = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const res = await leader.fetch("https://leader/subscribe?from=0", { headers: { Upgrade: "websocket" } });
+        const ws = res.webSocket!;
+        ws.accept();
+        const link = { frames: 0, offsets: [] as number[], values: [] as number[] };
+        ws.addEventListener("message", ({ data }) => {
+          const text = String(data);
+          link.frames++;
+          const lines = text.slice(text.indexOf("\n") + 1).split("\n");
+          for (const line of lines) {
+            const record = JSON.parse(line) as { offset: number; value: number };
+            link.offsets.push(record.offset);
+            link.values.push(record.value);
+          }
+        });
+        return link;
+      }),
+    );
+    // 100 one-record batches, as fast as the leader takes them.
+    await Promise.all(Array.from({ length: 100 }, (_, i) => leader.append({ bodies: [`"key":null,"value":${i},"headers":{}`] })));
+    const log = await leader.read({ from: "earliest", maxRecords: 100, maxBytes: 1 << 20, waitMs: 0 });
+    if (!log.ok) throw new Error(log.error.message);
+    const inLog = (JSON.parse(`[${log.records}]`) as { value: number }[]).map((r) => r.value);
+    await expect.poll(() => links.every((l) => l.offsets.length >= 100), { timeout: 10_000 }).toBe(true);
+    for (const link of links) {
+      expect(link.offsets).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      expect(link.values).toEqual(inLog);
+      expect(link.frames).toBeLessThan(100);
+    }
+  });
+});
