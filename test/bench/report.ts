@@ -139,7 +139,7 @@ function enginesSection(engines: readonly Verdict[]): string {
   const required = ratio(engines[0]!.required, engines[0]!.required);
   let verdict: string;
   if (engines.every((v) => v.pass)) {
-    verdict = `${capitalize(start)} wins by ${required} or more at every concurrency measured, so \`npm start\` uses it (\`local/serve.ts\`: the same worker code, Durable Objects and on-disk state as \`wrangler dev\`, without the dev proxy; \`npm run dev\` still runs \`wrangler dev\`).`;
+    verdict = `${capitalize(start)} wins by ${required} or more at every concurrency measured, so \`npm start\` uses it (\`local/serve.ts\`: the same worker code, Durable Objects and on-disk state as \`wrangler dev\`, without its dev proxy or Miniflare's entry worker; \`npm run dev\` still runs \`wrangler dev\`).`;
   } else if (engines.every((v) => v.ratio * v.required <= 1)) {
     verdict = `${capitalize(other)} wins by ${required} or more at every concurrency measured: by the rule, \`npm start\` should use it instead of ${start}.`;
   } else {
