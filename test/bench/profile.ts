@@ -17,6 +17,7 @@ import Table from "cli-table3";
 import { startLocalBus } from "../../local/engine.ts";
 import { freePort } from "../support/bus.ts";
 import { runTrial } from "./load.ts";
+import { streamScenarios } from "./scenarios/streams.ts";
 import { foundationSuite } from "./suite.ts";
 
 const OUT = resolve(import.meta.dirname, "../artifacts/profiles");
@@ -39,7 +40,8 @@ const { values, positionals } = parseArgs({
     isolate: { type: "string", default: "edgelog" },
   },
 });
-const scenarios = foundationSuite();
+// edgelog's own scenarios: the foundation's and its Durable Streams face's (not the peers').
+const scenarios = [...foundationSuite(), ...streamScenarios().filter((s) => s.id.startsWith("stream-"))];
 const found = scenarios.find((s) => s.id === positionals[0]);
 if (!found) {
   process.stderr.write(`usage: npm run profile -- <scenario> [--seconds N]\nscenarios: ${scenarios.map((s) => s.id).join(", ")}\n`);
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
     port: await freePort(),
     inspectorPort,
     stateDir,
-    vars: { EDGELOG_AUTH: "open", EDGELOG_BENCH: "1" },
+    // As the bench runs it (BENCHMARKS.md, Method: rate limits off).
+    vars: { EDGELOG_AUTH: "open", EDGELOG_BENCH: "1", EDGELOG_RATE_LIMITS: "off" },
   });
   try {
     const ctx = { url: bus.url.href.replace(/\/$/, ""), quick: true };
