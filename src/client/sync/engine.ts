@@ -5,25 +5,21 @@
  *
  *   seal (one transaction) → POST with the sealed tuple → ack + seal more (one transaction)
  *
- * Each partition is a lane: its sealed batches go on the wire one at a time,
- * in (epoch, seq) order, the next as soon as the bus acknowledged the one
- * before; lanes run in parallel. A sealed batch is resent with its tuple
- * until the bus answers for it, so a retry after a timeout, a reload or a
- * crash is deduplicated by the bus. Only retriable failures are retried
- * (full-jitter backoff, Retry-After honoured, cut short when the browser
- * comes back online); a final refusal moves the batch to the dead letters
- * and unseals the lane's later batches (never sent), which are sealed again
- * from the seq the refused one leaves free.
+ * This file holds the outbox side: steps (seal, record acknowledgements and
+ * refusals) run one at a time, each one transaction. The wire side, one lane
+ * per partition, is lanes.ts. A final refusal moves the batch to the dead
+ * letters and unseals the lane's later batches (never sent), which are
+ * sealed again from the seq the refused one leaves free.
  */
 
 import { StickyPartitioner } from "../../protocol/partitioner.ts";
-import { Backoff, sleep, type BackoffOptions } from "../backoff.ts";
+import { Backoff, type BackoffOptions } from "../backoff.ts";
 import { EdgelogError, toEdgelogError } from "../errors.ts";
 import { KEEPALIVE_BUDGET, type BusHttp } from "../http.ts";
 import type { DeadLetter, Identity, OutboxStore, SealInput, SealedBatch, SealedBatchInfo, StepRequest, StepResult } from "../outbox/types.ts";
+import { Lanes, withoutBody } from "./lanes.ts";
 import type { TopicMetadata } from "./metadata.ts";
 import type { NetworkState } from "./network.ts";
-import { partitionKey } from "./plan.ts";
 
 export interface EngineOptions {
   /** How long new records wait for company before a batch is sealed. */
@@ -47,39 +43,14 @@ interface EngineHooks {
   failure(error: EdgelogError): void;
 }
 
-interface Flight {
-  batch: SealedBatch;
-  backoff: Backoff;
-  /** The request on the wire is a keep-alive one: it outlives the page. */
-  keepalive: boolean;
-  /** Sent again with keepalive when the page was hidden for good. */
-  beaconed: boolean;
-  /**
-   * A keep-alive attempt failed on the network: the browser may refuse
-   * keep-alive requests past its own budget (which the app's requests share),
-   * so retries go without.
-   */
-  plain: boolean;
-}
-
-/** One partition's sealed batches, in wire order; the first one is on the wire. */
-interface Lane {
-  queue: SealedBatch[];
-  flight: Flight | undefined;
-  /** A refusal is being settled: batches sealed until then are unsealed by it. */
-  resetting: boolean;
-}
-
 export class DrainEngine {
   readonly #store: OutboxStore;
-  readonly #http: BusHttp;
-  readonly #network: NetworkState;
   readonly #metadata: TopicMetadata;
   readonly #options: EngineOptions;
   readonly #hooks: EngineHooks;
   readonly #sticky = new StickyPartitioner();
-  readonly #lanes = new Map<string, Lane>();
   readonly #stop = new AbortController();
+  readonly #lanes: Lanes;
   readonly #retry: Backoff;
   #identity: Identity | undefined;
   #steps: Promise<void> = Promise.resolve();
@@ -93,12 +64,18 @@ export class DrainEngine {
 
   constructor(store: OutboxStore, http: BusHttp, network: NetworkState, metadata: TopicMetadata, options: EngineOptions, hooks: EngineHooks) {
     this.#store = store;
-    this.#http = http;
-    this.#network = network;
     this.#metadata = metadata;
     this.#options = options;
     this.#hooks = hooks;
     this.#retry = new Backoff(options.backoff);
+    this.#lanes = new Lanes(http, network, options.backoff, this.#stop.signal, {
+      acknowledged: (ack) => {
+        this.#recording.add(ack);
+        this.#enqueue({ ack });
+        this.#hooks.acknowledged();
+      },
+      refused: (batch, error) => this.#refused(batch, error),
+    });
   }
 
   get identity(): Identity | undefined {
@@ -125,7 +102,7 @@ export class DrainEngine {
     await this.#metadata.restore();
     const sealed = await this.#store.sealed();
     this.#identity = identity;
-    this.#accept(sealed);
+    this.#lanes.accept(sealed);
     this.wake(true);
   }
 
@@ -160,18 +137,9 @@ export class DrainEngine {
     if (hidden) this.wake(true);
   }
 
-  /**
-   * The page is going away: every sealed batch whose request would die with
-   * it goes out once more with `keepalive`, same tuple, within the budget.
-   */
+  /** The page is going away: batches on the wire go out once more with `keepalive`. */
   pageHide(): void {
-    // Offline, nothing is tried (network.ts): the records stay for the next page.
-    if (!this.#network.linkUp) return;
-    for (const { flight } of this.#lanes.values()) {
-      if (!flight || flight.keepalive || flight.beaconed) continue;
-      const { topic, partition, body } = flight.batch;
-      flight.beaconed = this.#http.beacon(topic, partition, body, flight.batch);
-    }
+    this.#lanes.pageHide();
   }
 
   /**
@@ -216,10 +184,10 @@ export class DrainEngine {
       return;
     }
     this.#retry.reset();
-    if (request.fail) this.#lane(request.fail.batch).resetting = false;
+    if (request.fail) this.#lanes.settled(request.fail.batch);
     this.#hooks.progress(result);
     if (result.deadLetters.length > 0) this.#hooks.deadLetters(result.deadLetters);
-    this.#accept(result.sealed);
+    this.#lanes.accept(result.sealed);
     // A backlog is sealed in bounded steps, the next while the first batches fly.
     if (result.scanLimited && result.sealed.length > 0) this.#enqueue({});
     if (result.unknownTopics.length > 0) for (const topic of result.unknownTopics) void this.#learn(topic);
@@ -256,73 +224,6 @@ export class DrainEngine {
     this.wake(true);
   }
 
-  #lane(batch: { topic: string; partition: number }): Lane {
-    const key = partitionKey(batch.topic, batch.partition);
-    let lane = this.#lanes.get(key);
-    if (!lane) this.#lanes.set(key, (lane = { queue: [], flight: undefined, resetting: false }));
-    return lane;
-  }
-
-  /** Queues newly sealed batches on their lanes (they come in wire order) and starts idle lanes. */
-  #accept(batches: SealedBatch[]): void {
-    const touched = new Set<Lane>();
-    for (const batch of batches) {
-      const lane = this.#lane(batch);
-      if (lane.resetting) continue; // the pending refusal unseals it
-      lane.queue.push(batch);
-      touched.add(lane);
-    }
-    for (const lane of touched) if (!lane.flight) this.#fly(lane);
-  }
-
-  #fly(lane: Lane): void {
-    const batch = lane.queue[0];
-    if (!batch || !this.#running) return;
-    lane.flight = { batch, backoff: new Backoff(this.#options.backoff), keepalive: false, beaconed: false, plain: false };
-    void this.#send(lane, lane.flight);
-  }
-
-  /** Sends a lane's first batch until the bus answers for it. */
-  async #send(lane: Lane, flight: Flight): Promise<void> {
-    const { batch } = flight;
-    const signal = this.#stop.signal;
-    for (;;) {
-      await this.#network.whenLinkUp(signal);
-      if (!this.#running) return;
-      let error: EdgelogError;
-      // Keep-alive whenever it fits: a request already on the wire then survives the page.
-      flight.keepalive = !flight.plain && this.#http.fitsKeepalive(batch.body);
-      try {
-        await this.#http.produce(batch.topic, batch.partition, batch.body, batch, { signal, keepalive: flight.keepalive });
-        // Acknowledged by the bus: the next batch may go at once; the outbox catches up in order.
-        lane.queue.shift();
-        lane.flight = undefined;
-        const ack = withoutBody(batch);
-        this.#recording.add(ack);
-        this.#enqueue({ ack });
-        this.#fly(lane);
-        this.#hooks.acknowledged();
-        return;
-      } catch (err) {
-        error = toEdgelogError(err, "NETWORK_ERROR");
-        if (flight.keepalive && error.code === "NETWORK_ERROR") flight.plain = true;
-      } finally {
-        flight.keepalive = false;
-      }
-      if (!this.#running) return;
-      if (error.retriable) {
-        await this.#pause(flight.backoff, error);
-        continue;
-      }
-      // Its later batches were never sent: the refusal's step unseals them.
-      lane.queue = [];
-      lane.flight = undefined;
-      lane.resetting = true;
-      await this.#refused(batch, error);
-      return;
-    }
-  }
-
   /** A final answer for a batch: the bus wrote nothing for this request. */
   async #refused(batch: SealedBatch, error: EdgelogError): Promise<void> {
     if (error.code === "UNKNOWN_TOPIC_OR_PARTITION") this.#metadata.forget(batch.topic);
@@ -338,17 +239,4 @@ export class DrainEngine {
     }
     this.#enqueue({ fail: { batch: withoutBody(batch), error: error.toJSON() } });
   }
-
-  async #pause(backoff: Backoff, error: EdgelogError): Promise<void> {
-    const retryAfter = error.details.retryAfter;
-    const delay = backoff.next(retryAfter === undefined ? undefined : retryAfter * 1000);
-    const done = new AbortController();
-    await sleep(delay, { signal: this.#stop.signal, wake: this.#network.nextLinkUp(done.signal) });
-    done.abort();
-  }
-}
-
-/** What a step needs of a batch: its tuple and ids, not its body. */
-function withoutBody({ body: _, ...info }: SealedBatch): SealedBatchInfo {
-  return info;
 }
