@@ -13,9 +13,8 @@ import { CompactionQueue } from "./compaction-queue.ts";
 import { KeyIndex } from "./key-index.ts";
 import type { ProducerTuple } from "./rpc.ts";
 import { ProducerStore } from "./producer-store.ts";
-import { lineOffset, lineTimestamp } from "./record-line.ts";
 import { Segments } from "./segments.ts";
-import { SliceBuilder, wholeLines, type Slice, type SliceSource } from "./slice.ts";
+import { SliceBuilder, firstAtOrAfter, wholeLines, type Slice, type SliceSource } from "./slice.ts";
 import { TailCache, type StoredBatch } from "./tail-cache.ts";
 
 export interface PartitionState {
@@ -351,21 +350,4 @@ export class LogStore {
       keysCursor: row.keys_cursor,
     };
   }
-}
-
-/** The offset of the first record in `source` at or above `floor` with a timestamp at or after `timestamp`. */
-export function firstAtOrAfter(source: SliceSource, timestamp: number, floor: number): number | null {
-  if (source.stamp != null) {
-    // Every record has the stamp, and offsets are contiguous.
-    const first = Math.max(floor, source.base_offset);
-    return source.stamp >= timestamp && first < source.base_offset + source.record_count ? first : null;
-  }
-  const lines = source.records.split("\n");
-  const end = source.end_offset ?? source.base_offset + source.record_count;
-  const contiguous = end - source.base_offset === lines.length;
-  for (let i = 0; i < lines.length; i++) {
-    const offset = contiguous ? source.base_offset + i : lineOffset(lines[i]!);
-    if (offset >= floor && lineTimestamp(lines[i]!) >= timestamp) return offset;
-  }
-  return null;
 }

@@ -4,10 +4,11 @@
  * until compaction touches it, line i is offset base + i. A compacted batch
  * keeps its base and its end but holds fewer lines, so then each line's
  * offset is read from the line itself. A cold segment read back from R2 is
- * sliced the same way, as one large batch.
+ * sliced the same way, as one large batch. Also: where a time falls in a
+ * stored batch (timestamp seek).
  */
 
-import { lineOffset, renderStamped, stampedLine, stampedOverhead } from "./record-line.ts";
+import { lineOffset, lineTimestamp, renderStamped, stampedLine, stampedOverhead } from "./record-line.ts";
 
 /** A stored batch (or a whole cold segment) as the slicer needs it. */
 export type SliceSource = {
@@ -107,4 +108,21 @@ export class SliceBuilder {
   finish(): Slice {
     return { records: this.#parts.join(this.#separator), count: this.#count, nextOffset: this.#next };
   }
+}
+
+/** The offset of the first record in `source` at or above `floor` with a timestamp at or after `timestamp`. */
+export function firstAtOrAfter(source: SliceSource, timestamp: number, floor: number): number | null {
+  if (source.stamp != null) {
+    // Every record has the stamp, and offsets are contiguous.
+    const first = Math.max(floor, source.base_offset);
+    return source.stamp >= timestamp && first < source.base_offset + source.record_count ? first : null;
+  }
+  const lines = source.records.split("\n");
+  const end = source.end_offset ?? source.base_offset + source.record_count;
+  const contiguous = end - source.base_offset === lines.length;
+  for (let i = 0; i < lines.length; i++) {
+    const offset = contiguous ? source.base_offset + i : lineOffset(lines[i]!);
+    if (offset >= floor && lineTimestamp(lines[i]!) >= timestamp) return offset;
+  }
+  return null;
 }

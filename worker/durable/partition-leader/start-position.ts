@@ -7,8 +7,9 @@
 
 import { failure, type Failure } from "../../../src/protocol/errors.ts";
 import type { ColdStore } from "./cold-store.ts";
-import { firstAtOrAfter, type LogStore } from "./log-store.ts";
+import type { LogStore } from "./log-store.ts";
 import type { StartPosition } from "./rpc.ts";
+import { firstAtOrAfter } from "./slice.ts";
 
 /** The offset a read from `from` starts at, or why there is none. */
 export async function resolveStart(log: LogStore, cold: ColdStore | null, from: StartPosition): Promise<number | Failure> {
