@@ -2,8 +2,8 @@
  * @module
  * Live delivery in `npm run bench`: produce-to-delivery latency over SSE
  * with 1 and with 200 subscribers on one partition while records are
- * produced at a steady 1,000 records/s, and the bus's CPU time while 200
- * subscribers sit idle (the leader hibernates; only the worker's heartbeat
+ * produced at a steady 1,000 records/s (with the bus's CPU share meanwhile),
+ * and the bus's CPU time while 200 subscribers sit idle (the leader hibernates; only the worker's heartbeat
  * comments remain).
  *
  * Each produce request carries its send time in every value; a subscriber
@@ -24,6 +24,8 @@ export interface LiveRow {
   p999: number;
   /** Subscribers that read the run's last record within a second of its acknowledgement. */
   reachedEnd: number;
+  /** The bus's workerd CPU time while records were produced, as a share of one core (1 = saturated: it runs on one thread). */
+  busyShare: number;
 }
 
 export interface LiveResult {
@@ -52,13 +54,17 @@ export async function runLiveBench(url: string, busPid: number, quick: boolean):
     const readers = await Promise.all(Array.from({ length: subscribers }, () => subscribe(url, topic, latencies, stop.signal)));
     if (subscribers === 200) idle = await idleCpu(busPid, quick ? 3 : 5);
     latencies.length = 0;
+    const ticksBefore = workerdTicks(busPid);
+    const startedAt = performance.now();
     await produceSteadily(url, topic, seconds);
+    // USER_HZ is 100 on Linux: a tick is 10 ms.
+    const busyShare = ((workerdTicks(busPid) - ticksBefore) * 10) / (performance.now() - startedAt);
     await new Promise((r) => setTimeout(r, 1_000)); // the last deliveries
     stop.abort();
     await Promise.allSettled(readers.map((r) => r.done));
     latencies.sort((a, b) => a - b);
     const reachedEnd = readers.filter((r) => r.reachedEnd()).length;
-    rows.push({ subscribers, samples: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), p999: quantile(latencies, 0.999), reachedEnd });
+    rows.push({ subscribers, samples: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), p999: quantile(latencies, 0.999), reachedEnd, busyShare });
   }
   return { rows, idleCpuMs: idle.cpuMs, idleSeconds: idle.seconds };
 }
