@@ -15,6 +15,7 @@
  */
 
 import type { Jwt } from "hono/utils/jwt";
+import { isLoopbackHost } from "../loopback.ts";
 
 export type JsonWebKeys = NonNullable<Parameters<typeof Jwt.verifyWithJwks>[1]["keys"]>;
 
@@ -29,13 +30,10 @@ interface Cached {
   triedAt: number;
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 /**
  * Why the bus will not take keys from `url`, or null. A key set fetched
  * over plain http could be swapped on the way, letting anyone sign tokens,
- * so only https is used; http only for this machine (local identity
- * providers, tests).
+ * so only https is used; http only for this machine (loopback.ts).
  */
 export function jwksUrlProblem(url: string): string | null {
   let parsed: URL;
@@ -44,8 +42,8 @@ export function jwksUrlProblem(url: string): string | null {
   } catch {
     return "the bus's EDGELOG_JWKS_URL is not a URL, so it cannot check RS256/ES256 tokens";
   }
-  if (parsed.protocol === "https:" || (parsed.protocol === "http:" && LOOPBACK.has(parsed.hostname))) return null;
-  return "the bus's EDGELOG_JWKS_URL must be https (plain http only for localhost), so it does not check RS256/ES256 tokens against it";
+  if (parsed.protocol === "https:" || (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname))) return null;
+  return "the bus's EDGELOG_JWKS_URL must be https (plain http only for this machine), so it does not check RS256/ES256 tokens against it";
 }
 
 const cache = new Map<string, Cached>();
