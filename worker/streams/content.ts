@@ -10,8 +10,8 @@
  *   bytes of the records back to back.
  *
  * Records are stored in edgelog's record form, `"key":null,"value":…,
- * "headers":{}` (worker/produce/plan.ts renders topic records the same
- * way), so a stream's log is an ordinary partition log.
+ * "headers":{}`, rendered by the topic produce path's own renderBody, so a
+ * stream's log is an ordinary partition log.
  */
 
 import { fromBase64, toBase64 } from "../../src/protocol/codec.ts";
@@ -20,6 +20,7 @@ import { lineBodyStart } from "../durable/partition-leader/record-line.ts";
 import { essence } from "../durable/partition-leader/stream-meta.ts";
 import { ApiError } from "../http-error.ts";
 import { JsonScanner } from "../json-scanner.ts";
+import { renderBody } from "../produce/plan.ts";
 
 export const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
@@ -66,7 +67,7 @@ export function recordBodies(mode: BodyMode, bytes: Uint8Array, create: boolean)
   if (scanned.messages.length > MAX_RECORDS_PER_REQUEST) {
     throw new ApiError("PAYLOAD_TOO_LARGE", `one append holds at most ${MAX_RECORDS_PER_REQUEST} messages`, { limit: MAX_RECORDS_PER_REQUEST });
   }
-  return scanned.messages.map(messageBody);
+  return scanned.messages.map((valueJson) => renderBody({ valueJson }));
 }
 
 interface JsonMessages {
@@ -112,13 +113,10 @@ function notJson(): ApiError {
   return new ApiError("INVALID_REQUEST", "the body of a JSON stream must be valid JSON (UTF-8)");
 }
 
-function messageBody(json: string): string {
-  return `"key":null,"value":${json},"headers":{}`;
-}
 
 /** A value the bus made itself (a subscription's wake event) as a JSON stream's record. */
 export function jsonBody(value: unknown): string {
-  return messageBody(JSON.stringify(value));
+  return renderBody({ valueJson: JSON.stringify(value) });
 }
 
 /** Bytes as a record: the text itself when it is UTF-8 (compact, readable), else base64. */
@@ -127,9 +125,9 @@ export function bytesBody(bytes: Uint8Array): string {
   try {
     text = strictUtf8.decode(bytes);
   } catch {
-    return `"key":null,"valueBase64":"${toBase64(bytes)}","headers":{}`;
+    return renderBody({ valueBase64: toBase64(bytes) });
   }
-  return `"key":null,"value":${JSON.stringify(text)},"headers":{}`;
+  return renderBody({ valueJson: JSON.stringify(text) });
 }
 
 const VALUE = '"value":';
