@@ -90,7 +90,10 @@ export async function followLeader(o: LinkOptions): Promise<{ end: LinkEnd; next
       if (ended || typeof frame !== "string" || frame === "pong") return;
       const newline = frame.indexOf("\n");
       const first = Number(frame.slice(0, newline));
-      if (first !== next) return; // cannot happen: the leader sends in order, from `from`
+      // The leader sends in order from `from`. If a frame ever starts elsewhere,
+      // ignoring it would stall the stream for good: end the link instead, and
+      // the follower catches up over reads and links again from where it is.
+      if (first !== next) return end("lost");
       const records = frame.slice(newline + 1).split("\n");
       received += frame.length;
       if (received - acked >= ACK_EVERY_BYTES) ack();
