@@ -4,14 +4,14 @@
  *
  * The whole input is checked first (input.ts), a chunk at a time: malformed
  * lines refuse the run before anything is sent, unless `--skip-invalid`.
- * Then it is read again and the records go through the client's file outbox (journal.ts): each chunk is
- * fsynced to the journal before it is sent, batches carry idempotent
- * producer tuples, and a killed run, started again with the same command
- * and input, resends what was in flight under the same tuples (the bus
- * answers duplicates with their original offsets) and continues with what
- * it never took. The journal is deleted once everything is acknowledged.
- * Memory stays flat: at most WINDOW records are held, however long the
- * input.
+ * Then it is read again and the records go through the client's file
+ * outbox (journal.ts): each chunk is fsynced to the journal before it is
+ * sent, batches carry idempotent producer tuples, and a killed run, started
+ * again with the same command and input, resends what was in flight under
+ * the same tuples (the bus answers duplicates with their original offsets)
+ * and continues with what it never took. The journal is deleted once
+ * everything is acknowledged. Memory stays flat: at most WINDOW records are
+ * held, however long the input.
  */
 
 import type { Command } from "commander";
@@ -76,62 +76,67 @@ function headersOf(list: string[]): Record<string, string> {
 async function runProduce(topic: string, file: string | undefined, o: ProduceOptions): Promise<void> {
   if (o.keyField !== undefined && o.format !== "ndjson") throw usageError("--key-field needs --format ndjson");
   const headers = headersOf(o.header);
-  const admin = connect(o).admin;
   const input = await inputFile(file);
   try {
-    const interrupted = interruptSignal();
-    const before = await admin.describeTopic(topic, interrupted);
-    if (o.partition !== undefined && o.partition >= before.config.partitions) {
-      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic}' has no partition ${o.partition} (it has ${before.config.partitions})`);
-    }
-    const lineOptions: LineOptions = { format: o.format, keyField: o.keyField, headers, partition: o.partition, maxMessageBytes: before.config.maxMessageBytes };
-    const checked = await checkInput(input.path, [o.url, topic, o.format, o.keyField, o.partition, headers, o.skipInvalid === true], lineOptions);
-    if (checked.badCount > 0 && !o.skipInvalid) {
-      throw new CliError(
-        "INVALID_INPUT",
-        `${checked.badCount} of ${checked.lines} lines are malformed; nothing was sent:\n${describeBad(checked)}`,
-        EXIT.INVALID_INPUT,
-        "fix those lines, or give --skip-invalid to produce the others",
-      );
-    }
-    for (const line of checked.bad) process.stderr.write(`skipped line ${line.line}: ${line.reason}\n`);
-    if (checked.badCount > checked.bad.length) process.stderr.write(`skipped ${checked.badCount - checked.bad.length} more malformed lines\n`);
-
-    const journal = o.outbox ?? defaultJournal(checked.digest);
-    claimJournal(journal, checked.digest);
-    const client = connect(o, {
-      outbox: { file: journal },
-      outboxPolicy: "reject",
-      maxOutboxRecords: 10 * WINDOW,
-      maxOutboxBytes: 1024 * 1024 * 1024,
-      maxBatchRecords: o.batchRecords,
-      maxBatchBytes: 1024 * 1024,
-      lingerMs: 5,
-    });
-    const started = Date.now();
-    let outcome: { earlier: number; sent: number };
-    try {
-      const records = (skip: number) => inputRecords(input.path, lineOptions, skip);
-      outcome = await send(client, topic, checked.records, records, { journal, progress: o.progress === true, signal: interrupted });
-    } catch (err) {
-      await client.close();
-      // Records the bus refused for good stay in the journal as dead letters: a rerun would stop on them.
-      if (err instanceof EdgelogError && err.records.length > 0) throw withHint(err, `the refused records (${err.records.length}) stay in ${journal}; fix the cause, then delete it and run again`);
-      throw err;
-    }
-    await client.close();
-    if (interrupted.aborted) {
-      process.stderr.write(`interrupted: what was sent is in ${journal}; run the same command again to finish (nothing is sent twice)\n`);
-      process.exitCode = EXIT.INTERRUPTED;
-      return;
-    }
-    removeJournal(journal);
-    const after = await admin.describeTopic(topic).catch(() => before);
-    const seconds = (Date.now() - started) / 1000;
-    summarize(topic, { ...outcome, records: checked.records, skipped: checked.badCount, seconds, partitions: touched(before, after) }, o.json);
+    await produceFile(topic, input.path, headers, o);
   } finally {
     input.dispose();
   }
+}
+
+/** Checks the input at `path`, then produces it through the journal. */
+async function produceFile(topic: string, path: string, headers: Record<string, string>, o: ProduceOptions): Promise<void> {
+  const admin = connect(o).admin;
+  const interrupted = interruptSignal();
+  const before = await admin.describeTopic(topic, interrupted);
+  if (o.partition !== undefined && o.partition >= before.config.partitions) {
+    throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic '${topic}' has no partition ${o.partition} (it has ${before.config.partitions})`);
+  }
+  const lineOptions: LineOptions = { format: o.format, keyField: o.keyField, headers, partition: o.partition, maxMessageBytes: before.config.maxMessageBytes };
+  const checked = await checkInput(path, [o.url, topic, o.format, o.keyField, o.partition, headers, o.skipInvalid === true], lineOptions);
+  if (checked.badCount > 0 && !o.skipInvalid) {
+    throw new CliError(
+      "INVALID_INPUT",
+      `${checked.badCount} of ${checked.lines} lines are malformed; nothing was sent:\n${describeBad(checked)}`,
+      EXIT.INVALID_INPUT,
+      "fix those lines, or give --skip-invalid to produce the others",
+    );
+  }
+  for (const line of checked.bad) process.stderr.write(`skipped line ${line.line}: ${line.reason}\n`);
+  if (checked.badCount > checked.bad.length) process.stderr.write(`skipped ${checked.badCount - checked.bad.length} more malformed lines\n`);
+
+  const journal = o.outbox ?? defaultJournal(checked.digest);
+  claimJournal(journal, checked.digest);
+  const client = connect(o, {
+    outbox: { file: journal },
+    outboxPolicy: "reject",
+    maxOutboxRecords: 10 * WINDOW,
+    maxOutboxBytes: 1024 * 1024 * 1024,
+    maxBatchRecords: o.batchRecords,
+    maxBatchBytes: 1024 * 1024,
+    lingerMs: 5,
+  });
+  const started = Date.now();
+  let outcome: { earlier: number; sent: number };
+  try {
+    const records = (skip: number) => inputRecords(path, lineOptions, skip);
+    outcome = await send(client, topic, checked.records, records, { journal, progress: o.progress === true, signal: interrupted });
+  } catch (err) {
+    await client.close();
+    // Records the bus refused for good stay in the journal as dead letters: a rerun would stop on them.
+    if (err instanceof EdgelogError && err.records.length > 0) throw withHint(err, `the refused records (${err.records.length}) stay in ${journal}; fix the cause, then delete it and run again`);
+    throw err;
+  }
+  await client.close();
+  if (interrupted.aborted) {
+    process.stderr.write(`interrupted: what was sent is in ${journal}; run the same command again to finish (nothing is sent twice)\n`);
+    process.exitCode = EXIT.INTERRUPTED;
+    return;
+  }
+  removeJournal(journal);
+  const after = await admin.describeTopic(topic).catch(() => before);
+  const seconds = (Date.now() - started) / 1000;
+  summarize(topic, { ...outcome, records: checked.records, skipped: checked.badCount, seconds, partitions: touched(before, after) }, o.json);
 }
 
 /** Appends what an earlier run did not take, in chunks within the window, then waits for every acknowledgement. */
