@@ -101,15 +101,14 @@ export class JsonScanner {
     }
     return [start, this.pos];
   }
+}
 
-  /**
-   * The value just scanned as one line of text, for storing in a record
-   * line. A line break in a JSON value can only be whitespace between tokens
-   * (strings escape theirs), and a structural character always separates
-   * two tokens: dropping the breaks keeps the value as sent.
-   */
-  oneLine([start, end]: [number, number]): string {
-    const raw = this.text.slice(start, end);
-    return raw.includes("\n") || raw.includes("\r") ? raw.replace(LINE_BREAKS, "") : raw;
-  }
+/**
+ * A scanned value's text as one line, for storing in a record line. A line
+ * break in a JSON value can only be whitespace between tokens (strings
+ * escape theirs), and a structural character always separates two tokens:
+ * dropping the breaks keeps the value as sent.
+ */
+export function oneLine(raw: string): string {
+  return raw.includes("\n") || raw.includes("\r") ? raw.replace(LINE_BREAKS, "") : raw;
 }

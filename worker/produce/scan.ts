@@ -16,7 +16,7 @@
 
 import { BASE64_PATTERN } from "../../src/protocol/codec.ts";
 import { MAX_HEADERS_PER_RECORD, MAX_PARTITIONS, MAX_RECORDS_PER_REQUEST } from "../../src/protocol/limits.ts";
-import { JsonScanner } from "../json-scanner.ts";
+import { JsonScanner, oneLine } from "../json-scanner.ts";
 
 /** A record as the schema means it, with its value still JSON text. */
 export interface ScannedRecord {
@@ -101,7 +101,7 @@ function scanRecord(s: JsonScanner): ScannedRecord | undefined {
       case '"value"':
         if (record.valueJson !== undefined) return undefined;
         // Stored records are one per line; the value keeps its text otherwise.
-        record.valueJson = s.oneLine(span);
+        record.valueJson = oneLine(raw);
         break;
       case '"partition"':
       case '"timestamp"': {

@@ -19,7 +19,7 @@ import { MAX_RECORDS_PER_REQUEST } from "../../src/protocol/limits.ts";
 import { lineBodyStart } from "../durable/partition-leader/record-line.ts";
 import { essence } from "../durable/partition-leader/stream-meta.ts";
 import { ApiError } from "../http-error.ts";
-import { JsonScanner } from "../json-scanner.ts";
+import { JsonScanner, oneLine } from "../json-scanner.ts";
 import { renderBody } from "../produce/plan.ts";
 
 export const DEFAULT_CONTENT_TYPE = "application/octet-stream";
@@ -85,12 +85,12 @@ function scanJsonMessages(text: string): JsonMessages | undefined {
   if (!array) {
     const span = s.value();
     if (!span) return undefined;
-    messages.push(s.oneLine(span));
+    messages.push(oneLine(text.slice(span[0], span[1])));
   } else if (!s.accept(0x5d)) {
     do {
       const span = s.value(1);
       if (!span) return undefined;
-      messages.push(s.oneLine(span));
+      messages.push(oneLine(text.slice(span[0], span[1])));
     } while (s.accept(0x2c));
     if (!s.expect(0x5d)) return undefined;
   }
