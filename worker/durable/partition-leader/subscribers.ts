@@ -93,9 +93,9 @@ export class Subscribers {
 
   /** Sends a just-committed batch to every subscriber, at once or (under fan-out) with the next flush. */
   publish(batch: SliceSource): void {
+    if (this.#flushTimer !== undefined) return; // the flush on its way takes this batch too
     const sockets = this.#ctx.getWebSockets(TAG);
     if (sockets.length < COALESCE_FROM) return this.#sendBatch(batch, sockets);
-    if (this.#flushTimer !== undefined) return; // the flush on its way takes this batch too
     const gap = Math.min(MAX_COALESCE_MS, sockets.length * COALESCE_MS_PER_SUBSCRIBER);
     const wait = this.#lastFlush + gap - Date.now();
     if (wait <= 0) return this.#flush();
