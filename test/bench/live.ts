@@ -54,11 +54,10 @@ export async function runLiveBench(url: string, busPid: number, quick: boolean):
     const readers = await Promise.all(Array.from({ length: subscribers }, () => subscribe(url, topic, latencies, stop.signal)));
     if (subscribers === 200) idle = await idleCpu(busPid, quick ? 3 : 5);
     latencies.length = 0;
-    const ticksBefore = workerdTicks(busPid);
+    const cpuBefore = workerdCpuMs(busPid);
     const startedAt = performance.now();
     await produceSteadily(url, topic, seconds);
-    // USER_HZ is 100 on Linux: a tick is 10 ms.
-    const busyShare = ((workerdTicks(busPid) - ticksBefore) * 10) / (performance.now() - startedAt);
+    const busyShare = (workerdCpuMs(busPid) - cpuBefore) / (performance.now() - startedAt);
     await new Promise((r) => setTimeout(r, 1_000)); // the last deliveries
     stop.abort();
     await Promise.allSettled(readers.map((r) => r.done));
@@ -122,13 +121,13 @@ async function produceSteadily(url: string, topic: string, seconds: number): Pro
 /** CPU time (user + system) of the bus's workerd processes over `seconds` of idleness. */
 async function idleCpu(busPid: number, seconds: number): Promise<{ cpuMs: number; seconds: number }> {
   await new Promise((r) => setTimeout(r, 500));
-  const before = workerdTicks(busPid);
+  const before = workerdCpuMs(busPid);
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const ticks = workerdTicks(busPid) - before;
-  return { cpuMs: (ticks * 1000) / 100, seconds }; // USER_HZ is 100 on Linux
+  return { cpuMs: workerdCpuMs(busPid) - before, seconds };
 }
 
-function workerdTicks(processGroup: number): number {
+/** CPU time (user + system) of the workerd processes in `processGroup` so far, ms. */
+function workerdCpuMs(processGroup: number): number {
   let ticks = 0;
   for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
     try {
@@ -140,7 +139,7 @@ function workerdTicks(processGroup: number): number {
       // the process ended meanwhile
     }
   }
-  return ticks;
+  return ticks * 10; // USER_HZ is 100 on Linux: a tick is 10 ms
 }
 
 function quantile(sorted: number[], q: number): number {
