@@ -29,6 +29,8 @@ export interface Measured {
   side: SideBySide;
   verdicts: readonly Verdict[];
   engines: readonly Verdict[];
+  /** Bounds on targets (suite.ts, foundationCeilings): reported, not judged. */
+  ceilings: readonly Verdict[];
   /** Why a peer is missing (not installed). */
   peerNotes: readonly string[];
 }
@@ -99,12 +101,23 @@ ${enginesSection(r.engines)}
 ## Targets
 
 ${targetsSection(r.verdicts)}
-`;
+${ceilingsSection(r.ceilings)}`;
 }
 
 function targetsSection(verdicts: readonly Verdict[]): string {
   if (verdicts.length === 0) return "No target has both of its scenarios in this run.";
   return `${targetsTable(verdicts)}\n\n${verdicts.every((v) => v.pass) ? "All targets pass in this run." : "Some targets fail in this run."}`;
+}
+
+/** What the machine allows a target to reach: a ceiling below the target's ratio puts that target out of reach. */
+function ceilingsSection(ceilings: readonly Verdict[]): string {
+  if (ceilings.length === 0) return "";
+  const rows = ceilings.map(
+    (v) =>
+      `| ${v.label} | ${ratio(v.ratio, v.required)} | ${ratio(v.lowest, v.required)}–${ratio(v.highest, v.required)} | ${ratio(v.required, v.required)} | ${v.pass ? "within reach" : "OUT OF REACH"} |`,
+  );
+  const table = ["| ceiling | measured | per-round range | the target's ratio | the target |", "|---|--:|--:|--:|---|", ...rows].join("\n");
+  return `\n### Ceilings\n\nThe least work each target's subject could do, divided by the target's reference (suite.ts, \`foundationCeilings\`). A ceiling below the target's ratio means no code in edgelog can meet that target on this machine.\n\n${table}\n`;
 }
 
 function method(r: Report): string {
@@ -114,7 +127,7 @@ function method(r: Report): string {
     `The bus under test is ${engineDescription(settings.engine)} with a fresh state directory (\`test/support/bus.ts\`, \`EDGELOG_BENCH=1\` for the floor routes), loaded from Node on the same machine with \`fetch\` over keep-alive connections. The load, the bus and the peers share the machine's cores.`,
     `Every value is a JSON string of ${RECORD_BYTES} bytes; MB/s counts those values (10^6 bytes). Each produce scenario writes to its own topic through \`POST /v1/topics/:topic/records\`. On one partition the records are keyless (the raw-insert floor's bytes). On 8 partitions they are keyed, with keys the partitioner spreads evenly, so the worker splits every batch by partition and calls the 8 leaders in parallel (one-record batches cycle through the partitions); the same keyed records on a one-partition topic are the reference for what partitions add.`,
     `Fetch reads a one-partition topic filled with ${fillRecords(settings.quick).toLocaleString("en-US")} records in 1,000-record batches, 1,000 records per request from the earliest offset, starting over at the end; concurrent readers start spread across the log.`,
-    "Floors: `GET /v1/_bench/noop` (the worker only), `GET /v1/_bench/do-noop` (one RPC to a Durable Object), `POST /v1/_bench/raw-insert` (the 1,000-record produce body, byte for byte, stored as one SQLite row without parsing; it counts as 1,000 records), `GET /v1/_bench/raw-read` (that row read back and sent as the response, uncompressed like fetch's pages; 1,000 records).",
+    "Floors: `GET /v1/_bench/noop` (the worker only), `GET /v1/_bench/do-noop` (one RPC to a Durable Object), `POST /v1/_bench/raw-insert` (the 1,000-record produce body, byte for byte, stored as one SQLite row without parsing; it counts as 1,000 records), `GET /v1/_bench/raw-read` (that row read back and sent as the response, uncompressed like fetch's pages; 1,000 records). Ceilings: `GET /v1/_bench/page` answers a real 1,000-record fetch page that the worker holds in memory (1,000 records); `POST /v1/_bench/raw-insert-spread?parts=8` cuts the raw-insert body into 8 slices by length and stores each as one row in its own Durable Object, the 8 calls in parallel, each through the partition leaders' group commit so that concurrent requests share commits as produce's do (1,000 records).",
     `Engines: the no-op request also goes to a second bus with a fresh state and the same worker, on ${engineDescription(other)}, started for these scenarios only and measured in the same rounds.`,
     ...r.peerMethods,
     `Each concurrency level is that many closed-loop workers, each sending its next request when the last one answers. Every scenario is warmed up for ${settings.warmupMs} ms, then measured in ${settings.trials} rounds of one ${settings.trialMs} ms trial per scenario, so noise that comes and goes lands on all of them. Throughput is the median over trials; p50 and p99 are per request, over all trials.`,

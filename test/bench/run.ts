@@ -27,7 +27,7 @@ import { summarize } from "./results.ts";
 import type { BenchContext, Scenario } from "./scenario.ts";
 import { latencyChart, sideBySide, throughputChart } from "./side-by-side.ts";
 import { streamTargets } from "./scenarios/streams.ts";
-import { comparisonSuite, foundationSuite, foundationTargets } from "./suite.ts";
+import { comparisonSuite, foundationCeilings, foundationSuite, foundationTargets } from "./suite.ts";
 import { applicable, judge, measuringOrder, type Target } from "./targets.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -59,6 +59,7 @@ if (scenarios.length === 0) {
 }
 const targets = applicable([...foundationTargets(), ...streamTargets()], scenarios);
 const engineTargets = applicable(comparisons.engines, scenarios);
+const ceilings = applicable(foundationCeilings(), scenarios);
 const full = only.length === 0;
 
 process.stderr.write(`starting the bus (${args.quick ? "quick" : "full"} run of ${scenarios.length} scenarios)…\n`);
@@ -72,7 +73,7 @@ process.once("SIGINT", () => void stopAll().finally(() => process.exit(130)));
 let trials: Trial[][];
 let sections = "";
 try {
-  trials = await measure({ url: bus.url, quick: settings.quick }, bus, [...targets, ...engineTargets]);
+  trials = await measure({ url: bus.url, quick: settings.quick }, bus, [...targets, ...engineTargets, ...ceilings]);
   await stopStarted(); // the peers and the other engine: the sections below load the bus alone
   if (full) {
     process.stderr.write("browser client: outbox benchmark in Chromium…\n");
@@ -90,6 +91,7 @@ const measured: Measured = {
   side: sideBySide(results),
   verdicts: judge(targets, results),
   engines: judge(engineTargets, results),
+  ceilings: judge(ceilings, results),
   peerNotes: comparisons.notes,
 };
 process.stdout.write(`${resultSections(measured)}\n${sections}`);

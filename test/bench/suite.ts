@@ -34,6 +34,8 @@ export function foundationSuite(): Scenario[] {
     ...fetchScenarios(FEWER),
     // The raw insert at every concurrency (a target at each); the others where fetch and the no-op targets are.
     ...CONCURRENCY.flatMap((c) => floorScenarios(c, FEWER.includes(c) ? undefined : ["raw-insert"])),
+    // The partitions ceiling: at the one concurrency the partitions target names.
+    ...floorScenarios(8, ["raw-insert-spread"]),
     ...FEWER.flatMap((c) => retentionScenarios(c)),
   ];
 }
@@ -109,5 +111,38 @@ export function foundationTargets(): Target[] {
         required: 0.8,
       },
     ]),
+  ];
+}
+
+/**
+ * Bounds on targets, reported beside them rather than judged. A ceiling is
+ * the least work a target's subject could do, divided by the same reference:
+ * when even that falls short of the target's ratio, the target is out of
+ * reach on this machine, whatever edgelog's code does.
+ * - A fetch page the worker already holds in memory (no Durable Object, no
+ *   SQLite, no rendering) against the produce rate the fetch target divides by.
+ * - The raw-insert body cut into 8 slices stored by 8 Durable Objects in
+ *   parallel, through the leaders' group commit (no parsing, no
+ *   partitioning, no rendering), against the one-partition produce the
+ *   partitions target divides by.
+ */
+export function foundationCeilings(): Target[] {
+  return [
+    ...FEWER.map(
+      (c): Target => ({
+        label: `a fetch page from the worker's memory vs produce 1,000-record batches, concurrency ${c}`,
+        subject: `floor-page-c${c}`,
+        reference: `produce-b1000-c${c}`,
+        metric: "records/s",
+        required: 5,
+      }),
+    ),
+    {
+      label: `the raw insert spread over ${PARTITIONS} Durable Objects vs produce 1,000 keyed records to 1 partition, concurrency 8`,
+      subject: "floor-raw-insert-spread-c8",
+      reference: keyedScenarioId(1000, 8, 1),
+      metric: "records/s",
+      required: 1.6,
+    },
   ];
 }

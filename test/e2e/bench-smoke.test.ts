@@ -17,6 +17,12 @@ const FLOORS = [
   { method: "GET", path: "/v1/_bench/do-noop" },
   { method: "POST", path: "/v1/_bench/raw-insert", body: '{"records":[{"value":"a"}]}' },
 ] as const;
+const HIDDEN = [
+  ...FLOORS,
+  { method: "POST", path: "/v1/_bench/raw-insert-spread?parts=8", body: "{}" },
+  { method: "GET", path: "/v1/_bench/page" },
+  { method: "PUT", path: "/v1/_bench/page", body: "{}" },
+] as const;
 
 describe("with EDGELOG_BENCH=1", () => {
   let bus: Bus;
@@ -30,6 +36,27 @@ describe("with EDGELOG_BENCH=1", () => {
     expect(res.status, await res.text()).toBe(204);
   });
 
+  it("holds the page it was given and answers it, byte for byte", async () => {
+    expect((await fetch(`${bus.url}/v1/_bench/page`)).status).toBe(404);
+    const page = `{"records":[${'{"offset":0,"value":"é"}'.repeat(3)}],"nextOffset":3}`;
+    const put = await fetch(`${bus.url}/v1/_bench/page`, { method: "PUT", body: page });
+    expect(put.status).toBe(204);
+    const res = await fetch(`${bus.url}/v1/_bench/page`);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(await res.text()).toBe(page);
+  });
+
+  it("spreads a raw-insert body over 1 to 64 objects, and refuses any other count", async () => {
+    for (const parts of [1, 8, 64]) {
+      const res = await fetch(`${bus.url}/v1/_bench/raw-insert-spread?parts=${parts}`, { method: "POST", body: "not JSON, cut anywhere" });
+      expect(res.status, await res.text()).toBe(204);
+    }
+    for (const parts of ["0", "65", "2.5", "eight", ""]) {
+      const res = await fetch(`${bus.url}/v1/_bench/raw-insert-spread?parts=${parts}`, { method: "POST", body: "x" });
+      expect(res.status, parts).toBe(400);
+    }
+  });
+
   it("stores a raw-insert body without parsing it", async () => {
     const res = await fetch(`${bus.url}/v1/_bench/raw-insert`, { method: "POST", body: "not JSON at all {" });
     expect(res.status).toBe(204);
@@ -37,7 +64,7 @@ describe("with EDGELOG_BENCH=1", () => {
 });
 
 describe("without EDGELOG_BENCH", () => {
-  it.each(FLOORS)("$method $path is an unknown route", async ({ method, path, ...rest }) => {
+  it.each(HIDDEN)("$method $path is an unknown route", async ({ method, path, ...rest }) => {
     const res = await fetch(`${inject("busUrl")}${path}`, {
       method,
       headers: { "content-type": "application/json" },

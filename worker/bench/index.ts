@@ -12,6 +12,15 @@
  *   one SQLite INSERT.
  * - `GET /v1/_bench/raw-read`: one RPC, one SQLite SELECT of the latest
  *   raw-insert body, sent back as the response (404 before any insert).
+ * - `POST /v1/_bench/raw-insert-spread?parts=N`: the same body cut into N
+ *   slices by length (no parsing), each stored as one row by its own probe
+ *   object through the leaders' group commit, the N calls in parallel: the
+ *   least a produce fanned out to N partition leaders can cost, so it
+ *   bounds what partitions can add on the machine.
+ * - `PUT /v1/_bench/page` keeps a fetch page (the bench reads a real one) in
+ *   this isolate's memory; `GET /v1/_bench/page` answers it: no Durable
+ *   Object, no SQLite, no rendering. No fetch can be cheaper, so it bounds
+ *   what the fetch target can reach on the machine (404 before a PUT).
  */
 
 import { Hono } from "hono";
@@ -37,12 +46,31 @@ bench.post("/raw-insert", async (c) => {
   return c.body(null, 204);
 });
 
+bench.post("/raw-insert-spread", async (c) => {
+  const parts = Number(c.req.query("parts"));
+  if (!Number.isInteger(parts) || parts < 1 || parts > 64) return c.text("parts is an integer from 1 to 64", 400);
+  const body = await c.req.text();
+  const size = Math.ceil(body.length / parts);
+  await Promise.all(Array.from({ length: parts }, (_, i) => probe(c.env, `spread-${i}`).rawInsertGrouped(body.slice(i * size, (i + 1) * size))));
+  return c.body(null, 204);
+});
+
 bench.get("/raw-read", async (c) => {
   const body = await probe(c.env).rawRead();
   return body === null ? c.body(null, 404) : c.body(body, 200, { "content-type": "application/json" });
 });
 
-/** One probe for every floor, as produce to a one-partition topic reaches one leader. */
-function probe(env: Env): DurableObjectStub<import("./probe.ts").BenchProbe> {
-  return env.BENCH_PROBE.getByName("probe");
+/** The page `PUT /v1/_bench/page` left: per isolate, which is all the local engine runs. */
+let heldPage: string | null = null;
+
+bench.put("/page", async (c) => {
+  heldPage = await c.req.text();
+  return c.body(null, 204);
+});
+
+bench.get("/page", (c) => (heldPage === null ? c.body(null, 404) : c.body(heldPage, 200, { "content-type": "application/json" })));
+
+/** One probe for every floor, as produce to a one-partition topic reaches one leader; the spread floor names one per slice. */
+function probe(env: Env, name = "probe"): DurableObjectStub<import("./probe.ts").BenchProbe> {
+  return env.BENCH_PROBE.getByName(name);
 }

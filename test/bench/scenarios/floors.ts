@@ -5,15 +5,25 @@
  * Object, the 1,000-record produce body stored as one SQLite row without
  * parsing, and that row read back as the response. Produce is judged against
  * the raw insert; both raw floors count the 1,000 records the body holds.
+ * And two ceilings (see suite.ts, foundationCeilings): a real 1,000-record
+ * fetch page answered from the worker's memory, the most any fetch could
+ * do; and the raw insert cut into slices stored by as many Durable Objects
+ * in parallel, through the leaders' group commit: the most a produce fanned
+ * out over partitions could do.
  */
 
-import { send } from "../http.ts";
+import { createTopic, send } from "../http.ts";
 import { JSON_HEADERS, produceBody } from "../payload.ts";
 import type { BenchContext, Scenario } from "../scenario.ts";
 
 const RAW_RECORDS = 1000;
 
-export type Floor = "noop" | "do-noop" | "raw-insert" | "raw-read";
+export type Floor = "noop" | "do-noop" | "raw-insert" | "raw-insert-spread" | "raw-read" | "page";
+
+/** How many probe objects the spread floor fans the body out to: as many as the partitioned produce scenarios have. */
+export const SPREAD_PARTS = 8;
+
+const IDENTITY: RequestInit = { headers: { "accept-encoding": "identity" } };
 
 const FLOORS: Record<Floor, Omit<Scenario, "id" | "concurrency">> = {
   noop: {
@@ -35,6 +45,7 @@ const FLOORS: Record<Floor, Omit<Scenario, "id" | "concurrency">> = {
       return RAW_RECORDS;
     },
   },
+  "raw-insert-spread": spreadFloor(SPREAD_PARTS, `ceiling: the same body in ${SPREAD_PARTS} slices into ${SPREAD_PARTS} Durable Objects in parallel, group commit`),
   "raw-read": {
     label: "floor: raw read of a stored 1,000-record body",
     recordsPerRequest: RAW_RECORDS,
@@ -44,11 +55,44 @@ const FLOORS: Record<Floor, Omit<Scenario, "id" | "concurrency">> = {
       await send(`${ctx.url}/v1/_bench/raw-insert`, { method: "POST", headers: JSON_HEADERS, body: produceBody(RAW_RECORDS) });
     },
     // Uncompressed, as the fetch scenario reads (see scenarios/fetch.ts).
-    worker: (ctx) => async () => (await send(`${ctx.url}/v1/_bench/raw-read`, { headers: { "accept-encoding": "identity" } }), RAW_RECORDS),
+    worker: (ctx) => async () => (await send(`${ctx.url}/v1/_bench/raw-read`, IDENTITY), RAW_RECORDS),
+  },
+  page: {
+    label: "ceiling: a 1,000-record fetch page from the worker's memory",
+    recordsPerRequest: RAW_RECORDS,
+    async setup(ctx) {
+      await requireBenchRoutes(ctx);
+      await (heldPage ??= holdPage(ctx));
+    },
+    worker: (ctx) => async () => (await send(`${ctx.url}/v1/_bench/page`, IDENTITY), RAW_RECORDS),
   },
 };
 
-export function floorScenarios(concurrency: number, floors: readonly Floor[] = ["noop", "do-noop", "raw-insert", "raw-read"]): Scenario[] {
+/** The raw insert cut into `parts` slices, each stored by its own probe through group commit, the calls in parallel. */
+function spreadFloor(parts: number, label: string): Omit<Scenario, "id" | "concurrency"> {
+  return {
+    label,
+    recordsPerRequest: RAW_RECORDS,
+    setup: requireBenchRoutes,
+    worker: (ctx) => async () => {
+      await send(`${ctx.url}/v1/_bench/raw-insert-spread?parts=${parts}`, { method: "POST", headers: JSON_HEADERS, body: produceBody(RAW_RECORDS) });
+      return RAW_RECORDS;
+    },
+  };
+}
+
+let heldPage: Promise<void> | undefined;
+
+/** Produces the fetch scenario's records to a topic of its own, fetches them as one page and hands it to the worker to hold. */
+async function holdPage(ctx: BenchContext): Promise<void> {
+  const topic = "bench-page";
+  await createTopic(ctx.url, topic);
+  await send(`${ctx.url}/v1/topics/${topic}/records`, { method: "POST", headers: JSON_HEADERS, body: produceBody(RAW_RECORDS) });
+  const page = await send(`${ctx.url}/v1/topics/${topic}/partitions/0/records?offset=0&maxRecords=${RAW_RECORDS}`, IDENTITY);
+  await send(`${ctx.url}/v1/_bench/page`, { method: "PUT", headers: JSON_HEADERS, body: page });
+}
+
+export function floorScenarios(concurrency: number, floors: readonly Floor[] = ["noop", "do-noop", "raw-insert", "raw-read", "page"]): Scenario[] {
   return floors.map((floor) => ({ ...FLOORS[floor], id: `floor-${floor}-c${concurrency}`, concurrency }));
 }
 
