@@ -26,7 +26,7 @@ import { benchmarksMarkdown, resultSections, type Measured, type RunSettings } f
 import { summarize } from "./results.ts";
 import type { BenchContext, Scenario } from "./scenario.ts";
 import { latencyChart, sideBySide, throughputChart } from "./side-by-side.ts";
-import { streamTargets } from "./scenarios/streams.ts";
+import { streamCeilings, streamTargets } from "./scenarios/streams.ts";
 import { comparisonSuite, foundationCeilings, foundationSuite, foundationTargets } from "./suite.ts";
 import { applicable, judge, measuringOrder, type Target } from "./targets.ts";
 
@@ -59,7 +59,7 @@ if (scenarios.length === 0) {
 }
 const targets = applicable([...foundationTargets(), ...streamTargets()], scenarios);
 const engineTargets = applicable(comparisons.engines, scenarios);
-const ceilings = applicable(foundationCeilings(), scenarios);
+const ceilings = applicable([...foundationCeilings(), ...streamCeilings()], scenarios);
 const full = only.length === 0;
 
 process.stderr.write(`starting the bus (${args.quick ? "quick" : "full"} run of ${scenarios.length} scenarios)…\n`);

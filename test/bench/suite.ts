@@ -10,16 +10,19 @@ import { redisAvailable, redisMethod, redisScenarios } from "./peers/redis.ts";
 import type { Scenario } from "./scenario.ts";
 import { engineComparisons, otherEngineScenarios } from "./scenarios/engines.ts";
 import { fetchScenarios } from "./scenarios/fetch.ts";
-import { floorScenarios } from "./scenarios/floors.ts";
+import { floorScenarios, rawInsertOf } from "./scenarios/floors.ts";
 import { keyedScenario, keyedScenarioId, produceScenario, spreadScenario } from "./scenarios/produce.ts";
 import { retentionScenarioId, retentionScenarios } from "./scenarios/retention.ts";
 import { rateLimitedScenarios, rateLimitsMethod } from "./scenarios/rate-limits.ts";
 import { streamScenarios, streamsMethod } from "./scenarios/streams.ts";
 import type { Target } from "./targets.ts";
+import { produceBody } from "./payload.ts";
 
 const CONCURRENCY: readonly number[] = [1, 8, 32];
 const BATCHES: readonly number[] = [1, 100, 1000];
 const PARTITIONS = 8;
+/** The batch sizes whose produce p99 is judged against the no-op request's. */
+const LATENCY_BATCHES: readonly number[] = [1, 100];
 /** Reads, the no-op floors, retention and the engines: the concurrencies their targets name. */
 const FEWER: readonly number[] = [1, 8];
 
@@ -34,8 +37,9 @@ export function foundationSuite(): Scenario[] {
     ...fetchScenarios(FEWER),
     // The raw insert at every concurrency (a target at each); the others where fetch and the no-op targets are.
     ...CONCURRENCY.flatMap((c) => floorScenarios(c, FEWER.includes(c) ? undefined : ["raw-insert"])),
-    // The partitions ceiling: at the one concurrency the partitions target names.
+    // The partitions ceiling, and the latency targets' (1- and 100-record bodies): at the one concurrency those targets name.
     ...floorScenarios(8, ["raw-insert-spread"]),
+    ...LATENCY_BATCHES.map((b) => rawInsertOf(`b${b}`, `the ${count(b)}-record produce body`, b, produceBody(b), 8)),
     ...FEWER.flatMap((c) => retentionScenarios(c)),
   ];
 }
@@ -79,9 +83,9 @@ export function foundationTargets(): Target[] {
         required: 0.8,
       }),
     ),
-    ...[1, 100].map(
+    ...LATENCY_BATCHES.map(
       (b): Target => ({
-        label: `produce p99 latency, ${b.toLocaleString("en-US")}-record batches, vs no-op request p99, concurrency 8`,
+        label: `produce p99 latency, ${count(b)}-record batches, vs no-op request p99, concurrency 8`,
         subject: `produce-b${b}-c8`,
         reference: "floor-noop-c8",
         metric: "p99 latency",
@@ -121,6 +125,9 @@ export function foundationTargets(): Target[] {
  * reach on this machine, whatever edgelog's code does.
  * - A fetch page the worker already holds in memory (no Durable Object, no
  *   SQLite, no rendering) against the produce rate the fetch target divides by.
+ * - The 1- and 100-record produce bodies stored as one row without parsing,
+ *   their p99 against the no-op request's: the least latency a produce of
+ *   that body could add.
  * - The raw-insert body cut into 8 slices stored by 8 Durable Objects in
  *   parallel, through the leaders' group commit (no parsing, no
  *   partitioning, no rendering), against the one-partition produce the
@@ -137,6 +144,15 @@ export function foundationCeilings(): Target[] {
         required: 5,
       }),
     ),
+    ...LATENCY_BATCHES.map(
+      (b): Target => ({
+        label: `p99 of a raw insert of the ${count(b)}-record body vs no-op request p99, concurrency 8`,
+        subject: `floor-raw-b${b}-c8`,
+        reference: "floor-noop-c8",
+        metric: "p99 latency",
+        required: 2,
+      }),
+    ),
     {
       label: `the raw insert spread over ${PARTITIONS} Durable Objects vs produce 1,000 keyed records to 1 partition, concurrency 8`,
       subject: "floor-raw-insert-spread-c8",
@@ -145,4 +161,8 @@ export function foundationCeilings(): Target[] {
       required: 1.6,
     },
   ];
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
 }

@@ -96,6 +96,22 @@ export function floorScenarios(concurrency: number, floors: readonly Floor[] = [
   return floors.map((floor) => ({ ...FLOORS[floor], id: `floor-${floor}-c${concurrency}`, concurrency }));
 }
 
+/**
+ * A ceiling scenario: `body` (a produce or stream-append body of `records`
+ * records) stored as one SQLite row without parsing, the least any request
+ * that carries it could cost. Its id is `floor-raw-<name>-c<concurrency>`.
+ */
+export function rawInsertOf(name: string, label: string, records: number, body: string, concurrency: number): Scenario {
+  return {
+    id: `floor-raw-${name}-c${concurrency}`,
+    label: `ceiling: raw insert of ${label}`,
+    concurrency,
+    recordsPerRequest: records,
+    setup: requireBenchRoutes,
+    worker: (ctx) => async () => (await send(`${ctx.url}/v1/_bench/raw-insert`, { method: "POST", headers: JSON_HEADERS, body }), records),
+  };
+}
+
 export async function requireBenchRoutes(ctx: BenchContext): Promise<void> {
   const res = await fetch(`${ctx.url}/v1/_bench/noop`);
   await res.arrayBuffer();

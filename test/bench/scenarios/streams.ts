@@ -16,6 +16,7 @@ import { RECORD_BYTES, RECORD_VALUE } from "../payload.ts";
 import { durableStreamsServerVersion, startDurableStreamsServer } from "../peers/durable-streams-server.ts";
 import type { BenchContext, Scenario } from "../scenario.ts";
 import type { Target } from "../targets.ts";
+import { rawInsertOf } from "./floors.ts";
 
 const BATCHES: readonly number[] = [1, 100, 1000];
 const CONCURRENCY: readonly number[] = [1, 8];
@@ -41,10 +42,20 @@ export function streamScenarios(): Scenario[] {
     { key: "ds-memory", base: async () => `${(await memory.get()).url}/v1/stream` },
   ];
   const fills = new Map<string, Promise<string[]>>();
-  return systems.flatMap((system) => [
-    ...CONCURRENCY.flatMap((c) => BATCHES.map((b) => appendScenario(system, b, c))),
-    ...CONCURRENCY.map((c) => readScenario(system, c, fills)),
-  ]);
+  return [
+    ...systems.flatMap((system) => [
+      ...CONCURRENCY.flatMap((c) => BATCHES.map((b) => appendScenario(system, b, c))),
+      ...CONCURRENCY.map((c) => readScenario(system, c, fills)),
+    ]),
+    ...judged().map(({ batch, concurrency }) =>
+      rawInsertOf(`stream-b${batch}`, `the ${count(batch)}-message append body`, batch, appendBody(batch), concurrency),
+    ),
+  ];
+}
+
+/** The appends judged against the reference server: 100-message batches (issue #7) at each concurrency, 1,000-message ones (issue #11) at 8. */
+function judged(): { batch: number; concurrency: number }[] {
+  return [...CONCURRENCY.map((c) => ({ batch: 100, concurrency: c })), ...(CONCURRENCY.includes(8) ? [{ batch: 1000, concurrency: 8 }] : [])];
 }
 
 /**
@@ -53,14 +64,29 @@ export function streamScenarios(): Scenario[] {
  * concurrency 8 (issue #11).
  */
 export function streamTargets(): Target[] {
-  const target = (batch: number, c: number): Target => ({
-    label: `stream append, ${batch.toLocaleString("en-US")}-message batches: edgelog vs the reference server (file), concurrency ${c}`,
+  return judged().map(({ batch, concurrency: c }) => ({
+    label: `stream append, ${count(batch)}-message batches: edgelog vs the reference server (file), concurrency ${c}`,
     subject: appendId("edgelog", batch, c),
     reference: appendId("ds-file", batch, c),
     metric: "records/s",
     required: 1,
-  });
-  return [...CONCURRENCY.map((c) => target(100, c)), ...(CONCURRENCY.includes(8) ? [target(1000, 8)] : [])];
+  }));
+}
+
+/**
+ * Each judged append's ceiling: the same body stored by edgelog's bus as
+ * one SQLite row without parsing (the raw-insert floor's route), against the
+ * reference server's append. Below 1×, no stream face on this bus can match
+ * the reference server there.
+ */
+export function streamCeilings(): Target[] {
+  return judged().map(({ batch, concurrency: c }) => ({
+    label: `a raw insert of the ${count(batch)}-message append body vs the reference server's append (file), concurrency ${c}`,
+    subject: `floor-raw-stream-b${batch}-c${c}`,
+    reference: appendId("ds-file", batch, c),
+    metric: "records/s",
+    required: 1,
+  }));
 }
 
 /** The Method bullet for BENCHMARKS.md. */
@@ -72,13 +98,22 @@ function appendId(system: System["key"], batch: number, concurrency: number): st
   return `${system === "edgelog" ? "stream" : system}-append-b${batch}-c${concurrency}`;
 }
 
+/** A JSON append of `batch` messages, each the 100-byte value every scenario uses. */
+function appendBody(batch: number): string {
+  return `[${Array.from({ length: batch }, () => RECORD_VALUE).join(",")}]`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
 function appendScenario(system: System, batch: number, concurrency: number): Scenario {
   const id = appendId(system.key, batch, concurrency);
-  const body = `[${Array.from({ length: batch }, () => RECORD_VALUE).join(",")}]`;
+  const body = appendBody(batch);
   let url = "";
   return {
     id,
-    label: `stream append, ${batch.toLocaleString("en-US")}-message batches`,
+    label: `stream append, ${count(batch)}-message batches`,
     concurrency,
     recordsPerRequest: batch,
     ...(system.key === "edgelog" ? {} : { peer: PEER, beside: { row: appendId("edgelog", batch, concurrency), column: COLUMNS[system.key] } }),
@@ -119,7 +154,7 @@ function readScenario(system: System, concurrency: number, fills: Map<string, Pr
 /** Fills the read stream; returns the offset each page starts at (walking it as a reader would). */
 async function fill(url: string, quick: boolean): Promise<string[]> {
   const total = quick ? 20_000 : 100_000;
-  const batch = `[${Array.from({ length: 1_000 }, () => RECORD_VALUE).join(",")}]`;
+  const batch = appendBody(1_000);
   await send(url, { method: "PUT", headers: JSON_TYPE });
   for (let n = 0; n < total; n += 1_000) await send(url, { method: "POST", headers: JSON_TYPE, body: batch });
   const pages: string[] = [];
