@@ -29,7 +29,7 @@ export interface Measured {
   side: SideBySide;
   verdicts: readonly Verdict[];
   engines: readonly Verdict[];
-  /** Bounds on targets (suite.ts, foundationCeilings): reported, not judged. */
+  /** Bounds on targets (suite.ts, foundationCeilings; scenarios/streams.ts, streamCeilings): reported, not judged. */
   ceilings: readonly Verdict[];
   /** Why a peer is missing (not installed). */
   peerNotes: readonly string[];

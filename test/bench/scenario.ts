@@ -39,3 +39,8 @@ export interface Scenario {
   /** Builds load worker `index`'s step; workers keep their own state (a fetch cursor). */
   worker(ctx: BenchContext, index: number): Step;
 }
+
+/** A count as scenario labels spell it: 1,000. */
+export function count(n: number): string {
+  return n.toLocaleString("en-US");
+}

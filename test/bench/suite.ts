@@ -7,7 +7,7 @@
 
 import type { Engine } from "../support/bus.ts";
 import { redisAvailable, redisMethod, redisScenarios } from "./peers/redis.ts";
-import type { Scenario } from "./scenario.ts";
+import { count, type Scenario } from "./scenario.ts";
 import { engineComparisons, otherEngineScenarios } from "./scenarios/engines.ts";
 import { fetchScenarios } from "./scenarios/fetch.ts";
 import { floorScenarios, rawInsertOf } from "./scenarios/floors.ts";
@@ -163,6 +163,3 @@ export function foundationCeilings(): Target[] {
   ];
 }
 
-function count(n: number): string {
-  return n.toLocaleString("en-US");
-}

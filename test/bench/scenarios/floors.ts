@@ -21,9 +21,14 @@ const RAW_RECORDS = 1000;
 export type Floor = "noop" | "do-noop" | "raw-insert" | "raw-insert-spread" | "raw-read" | "page";
 
 /** How many probe objects the spread floor fans the body out to: as many as the partitioned produce scenarios have. */
-export const SPREAD_PARTS = 8;
+const SPREAD_PARTS = 8;
 
 const IDENTITY: RequestInit = { headers: { "accept-encoding": "identity" } };
+
+/** A step that POSTs `body` to the bench route `path` and counts `records` moved. */
+function posting(path: string, body: string, records: number): Scenario["worker"] {
+  return (ctx) => async () => (await send(`${ctx.url}/v1/_bench/${path}`, { method: "POST", headers: JSON_HEADERS, body }), records);
+}
 
 const FLOORS: Record<Floor, Omit<Scenario, "id" | "concurrency">> = {
   noop: {
@@ -40,12 +45,15 @@ const FLOORS: Record<Floor, Omit<Scenario, "id" | "concurrency">> = {
     label: "floor: raw insert of the 1,000-record body",
     recordsPerRequest: RAW_RECORDS,
     setup: requireBenchRoutes,
-    worker: (ctx) => async () => {
-      await send(`${ctx.url}/v1/_bench/raw-insert`, { method: "POST", headers: JSON_HEADERS, body: produceBody(RAW_RECORDS) });
-      return RAW_RECORDS;
-    },
+    worker: posting("raw-insert", produceBody(RAW_RECORDS), RAW_RECORDS),
   },
-  "raw-insert-spread": spreadFloor(SPREAD_PARTS, `ceiling: the same body in ${SPREAD_PARTS} slices into ${SPREAD_PARTS} Durable Objects in parallel, group commit`),
+  // The raw insert cut into slices, each stored by its own probe through group commit, the calls in parallel.
+  "raw-insert-spread": {
+    label: `ceiling: the same body in ${SPREAD_PARTS} slices into ${SPREAD_PARTS} Durable Objects in parallel, group commit`,
+    recordsPerRequest: RAW_RECORDS,
+    setup: requireBenchRoutes,
+    worker: posting(`raw-insert-spread?parts=${SPREAD_PARTS}`, produceBody(RAW_RECORDS), RAW_RECORDS),
+  },
   "raw-read": {
     label: "floor: raw read of a stored 1,000-record body",
     recordsPerRequest: RAW_RECORDS,
@@ -67,19 +75,6 @@ const FLOORS: Record<Floor, Omit<Scenario, "id" | "concurrency">> = {
     worker: (ctx) => async () => (await send(`${ctx.url}/v1/_bench/page`, IDENTITY), RAW_RECORDS),
   },
 };
-
-/** The raw insert cut into `parts` slices, each stored by its own probe through group commit, the calls in parallel. */
-function spreadFloor(parts: number, label: string): Omit<Scenario, "id" | "concurrency"> {
-  return {
-    label,
-    recordsPerRequest: RAW_RECORDS,
-    setup: requireBenchRoutes,
-    worker: (ctx) => async () => {
-      await send(`${ctx.url}/v1/_bench/raw-insert-spread?parts=${parts}`, { method: "POST", headers: JSON_HEADERS, body: produceBody(RAW_RECORDS) });
-      return RAW_RECORDS;
-    },
-  };
-}
 
 let heldPage: Promise<void> | undefined;
 
@@ -108,7 +103,7 @@ export function rawInsertOf(name: string, label: string, records: number, body: 
     concurrency,
     recordsPerRequest: records,
     setup: requireBenchRoutes,
-    worker: (ctx) => async () => (await send(`${ctx.url}/v1/_bench/raw-insert`, { method: "POST", headers: JSON_HEADERS, body }), records),
+    worker: posting("raw-insert", body, records),
   };
 }
 

@@ -9,7 +9,7 @@
 
 import { createTopic, send } from "../http.ts";
 import { JSON_HEADERS, keyedBodies, produceBody } from "../payload.ts";
-import type { Scenario } from "../scenario.ts";
+import { count, type Scenario } from "../scenario.ts";
 
 /** Keyless batches to a one-partition topic. */
 export function produceScenario(batch: number, concurrency: number): Scenario {
@@ -64,6 +64,3 @@ function topicScenario(id: string, label: string, batch: number, concurrency: nu
   };
 }
 
-function count(n: number): string {
-  return n.toLocaleString("en-US");
-}

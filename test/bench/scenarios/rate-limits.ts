@@ -12,7 +12,7 @@
 import { createTopic, send } from "../http.ts";
 import { onDemand } from "../on-demand.ts";
 import { JSON_HEADERS, produceBody } from "../payload.ts";
-import type { Scenario } from "../scenario.ts";
+import { count, type Scenario } from "../scenario.ts";
 import { startBus } from "../../support/bus.ts";
 
 const COLUMN = "edgelog, rate limits on";
@@ -29,7 +29,7 @@ export function rateLimitedScenarios(batches: readonly number[], concurrency: nu
     const body = produceBody(batch);
     return {
       id,
-      label: `produce, ${batch.toLocaleString("en-US")}-record batches, rate limits on`,
+      label: `produce, ${count(batch)}-record batches, rate limits on`,
       concurrency,
       recordsPerRequest: batch,
       beside: { row: `produce-b${batch}-c${concurrency}`, column: COLUMN },

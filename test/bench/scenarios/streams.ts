@@ -14,7 +14,7 @@ import { send } from "../http.ts";
 import { onDemand } from "../on-demand.ts";
 import { RECORD_BYTES, RECORD_VALUE } from "../payload.ts";
 import { durableStreamsServerVersion, startDurableStreamsServer } from "../peers/durable-streams-server.ts";
-import type { BenchContext, Scenario } from "../scenario.ts";
+import { count, type BenchContext, type Scenario } from "../scenario.ts";
 import type { Target } from "../targets.ts";
 import { rawInsertOf } from "./floors.ts";
 
@@ -103,9 +103,6 @@ function appendBody(batch: number): string {
   return `[${Array.from({ length: batch }, () => RECORD_VALUE).join(",")}]`;
 }
 
-function count(n: number): string {
-  return n.toLocaleString("en-US");
-}
 
 function appendScenario(system: System, batch: number, concurrency: number): Scenario {
   const id = appendId(system.key, batch, concurrency);
