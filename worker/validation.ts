@@ -26,7 +26,7 @@ export const validationHook: Hook<any, any, any, undefined> = (result, c) => {
  * routes that read their input themselves (the produce hot path): the
  * parsed value, or the same error the hook raises.
  */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, target: "param" | "header" | "json", c: Context): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, input: unknown, target: "param" | "query" | "header" | "json", c: Context): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) validationHook({ success: false, error: result.error, data: input, target } as never, c as never);
   return result.data as z.output<S>;

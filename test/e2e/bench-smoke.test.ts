@@ -54,6 +54,7 @@ describe("with EDGELOG_BENCH=1", () => {
     for (const parts of ["0", "65", "2.5", "eight", ""]) {
       const res = await fetch(`${bus.url}/v1/_bench/raw-insert-spread?parts=${parts}`, { method: "POST", body: "x" });
       expect(res.status, parts).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "INVALID_REQUEST", retriable: false } });
     }
   });
 

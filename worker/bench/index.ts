@@ -23,7 +23,9 @@
  *   what the fetch target can reach on the machine (404 before a PUT).
  */
 
+import { z } from "@hono/zod-openapi";
 import { Hono } from "hono";
+import { validate } from "../validation.ts";
 
 export const bench = new Hono<{ Bindings: Env }>().basePath("/v1/_bench");
 
@@ -46,9 +48,10 @@ bench.post("/raw-insert", async (c) => {
   return c.body(null, 204);
 });
 
+const SpreadQuery = z.object({ parts: z.coerce.number().int().min(1).max(64) });
+
 bench.post("/raw-insert-spread", async (c) => {
-  const parts = Number(c.req.query("parts"));
-  if (!Number.isInteger(parts) || parts < 1 || parts > 64) return c.text("parts is an integer from 1 to 64", 400);
+  const { parts } = validate(SpreadQuery, c.req.query(), "query", c);
   const body = await c.req.text();
   const size = Math.ceil(body.length / parts);
   await Promise.all(Array.from({ length: parts }, (_, i) => probe(c.env, `spread-${i}`).rawInsertGrouped(body.slice(i * size, (i + 1) * size))));
