@@ -4,7 +4,8 @@
  * with 1 and with 200 subscribers on one partition while records are
  * produced at a steady 1,000 records/s (with the bus's CPU share meanwhile),
  * and the bus's CPU time while 200 subscribers sit idle (the leader hibernates; only the worker's heartbeat
- * comments remain).
+ * comments remain). Then the same load once more, to 200 subscribers of the
+ * bench's fan-out route (worker/bench/fanout.ts): the target's ceiling.
  *
  * Each produce request carries its send time in every value; a subscriber
  * takes the first time in each chunk it reads (a chunk usually holds one
@@ -30,6 +31,12 @@ export interface LiveRow {
 
 export interface LiveResult {
   rows: LiveRow[];
+  /**
+   * The same load with 200 subscribers through the least fan-out a worker
+   * can do (worker/bench/fanout.ts): no leader, no storage. Its p99 over the
+   * 1-subscriber row's p99 bounds what the target can reach on the machine.
+   */
+  ceiling: LiveRow;
   /** CPU time of the bus's workerd over the idle window, ms. */
   idleCpuMs: number;
   idleSeconds: number;
@@ -40,37 +47,68 @@ const RECORDS_PER_BATCH = 10;
 const SEND_TIME = Buffer.from('"t":');
 const LAST = Buffer.from('"last":1');
 const BATCH_EVERY_MS = 10; // 1,000 records/s
+const MANY = 200;
 
 export async function runLiveBench(url: string, busPid: number, quick: boolean): Promise<LiveResult> {
   // At 100 batches/s, 10 s give one subscriber 1,000 samples: the fewest a p999 can rest on.
   const seconds = quick ? 3 : 10;
   const rows: LiveRow[] = [];
   let idle = { cpuMs: 0, seconds: 0 };
-  for (const subscribers of [1, 200]) {
+  for (const subscribers of [1, MANY]) {
     const topic = `bench-live-${subscribers}-${Date.now()}`;
     await createTopic(url, topic);
-    const latencies: number[] = [];
-    const stop = new AbortController();
-    const readers = await Promise.all(Array.from({ length: subscribers }, () => subscribe(url, topic, latencies, stop.signal)));
-    if (subscribers === 200) idle = await idleCpu(busPid, quick ? 3 : 5);
-    latencies.length = 0;
-    const cpuBefore = workerdCpuMs(busPid);
-    const startedAt = performance.now();
-    await produceSteadily(url, topic, seconds);
-    const busyShare = (workerdCpuMs(busPid) - cpuBefore) / (performance.now() - startedAt);
-    await new Promise((r) => setTimeout(r, 1_000)); // the last deliveries
-    stop.abort();
-    await Promise.allSettled(readers.map((r) => r.done));
-    latencies.sort((a, b) => a - b);
-    const reachedEnd = readers.filter((r) => r.reachedEnd()).length;
-    rows.push({ subscribers, samples: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), p999: quantile(latencies, 0.999), reachedEnd, busyShare });
+    const records = `${url}/v1/topics/${topic}/partitions/0/records`;
+    rows.push(
+      await measureDelivery({ subscribe: `${records}?offset=latest`, produce: records, subscribers, busPid, seconds }, async () => {
+        if (subscribers === MANY) idle = await idleCpu(busPid, quick ? 3 : 5);
+      }),
+    );
   }
-  return { rows, idleCpuMs: idle.cpuMs, idleSeconds: idle.seconds };
+  const fanout = `${url}/v1/_bench/fanout`;
+  const ceiling = await measureDelivery({ subscribe: fanout, produce: fanout, subscribers: MANY, busPid, seconds });
+  return { rows, ceiling, idleCpuMs: idle.cpuMs, idleSeconds: idle.seconds };
 }
 
-/** Opens one SSE subscription from `latest`; resolves once it is streaming, keeps reading in the background until `done`. */
-async function subscribe(url: string, topic: string, latencies: number[], signal: AbortSignal): Promise<{ done: Promise<void>; reachedEnd(): boolean }> {
-  const res = await fetch(`${url}/v1/topics/${topic}/partitions/0/records?offset=latest`, {
+interface Delivery {
+  /** Where each subscriber opens its SSE stream. */
+  subscribe: string;
+  /** Where the batches are posted. */
+  produce: string;
+  subscribers: number;
+  busPid: number;
+  seconds: number;
+}
+
+/** Connects the subscribers, runs `connected`, then produces steadily and gathers every subscriber's latencies. */
+async function measureDelivery(d: Delivery, connected?: () => Promise<void>): Promise<LiveRow> {
+  const latencies: number[] = [];
+  const stop = new AbortController();
+  const readers = await Promise.all(Array.from({ length: d.subscribers }, () => subscribe(d.subscribe, latencies, stop.signal)));
+  await connected?.();
+  latencies.length = 0;
+  const cpuBefore = workerdCpuMs(d.busPid);
+  const startedAt = performance.now();
+  await produceSteadily(d.produce, d.seconds);
+  const busyShare = (workerdCpuMs(d.busPid) - cpuBefore) / (performance.now() - startedAt);
+  await new Promise((r) => setTimeout(r, 1_000)); // the last deliveries
+  stop.abort();
+  await Promise.allSettled(readers.map((r) => r.done));
+  latencies.sort((a, b) => a - b);
+  const reachedEnd = readers.filter((r) => r.reachedEnd()).length;
+  return {
+    subscribers: d.subscribers,
+    samples: latencies.length,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    p999: quantile(latencies, 0.999),
+    reachedEnd,
+    busyShare,
+  };
+}
+
+/** Opens one SSE subscription; resolves once it is streaming, keeps reading in the background until `done`. */
+async function subscribe(url: string, latencies: number[], signal: AbortSignal): Promise<{ done: Promise<void>; reachedEnd(): boolean }> {
+  const res = await fetch(url, {
     headers: { accept: "text/event-stream" },
     signal,
   });
@@ -101,20 +139,20 @@ async function subscribe(url: string, topic: string, latencies: number[], signal
   return { done, reachedEnd: () => reachedEnd };
 }
 
-async function produceSteadily(url: string, topic: string, seconds: number): Promise<void> {
+async function produceSteadily(url: string, seconds: number): Promise<void> {
   const end = performance.now() + seconds * 1000;
   let next = performance.now();
   const pending: Promise<string>[] = [];
   while (performance.now() < end) {
     const t = performance.timeOrigin + performance.now();
     const body = JSON.stringify({ records: Array.from({ length: RECORDS_PER_BATCH }, () => ({ value: { t } })) });
-    pending.push(send(`${url}/v1/topics/${topic}/partitions/0/records`, { method: "POST", headers: JSON_HEADERS, body }));
+    pending.push(send(url, { method: "POST", headers: JSON_HEADERS, body }));
     next += BATCH_EVERY_MS;
     await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
   }
   const t = performance.timeOrigin + performance.now();
   const last = JSON.stringify({ records: [{ value: { t, last: 1 } }] });
-  pending.push(send(`${url}/v1/topics/${topic}/partitions/0/records`, { method: "POST", headers: JSON_HEADERS, body: last }));
+  pending.push(send(url, { method: "POST", headers: JSON_HEADERS, body: last }));
   await Promise.all(pending);
 }
 

@@ -22,6 +22,8 @@ const HIDDEN = [
   { method: "POST", path: "/v1/_bench/raw-insert-spread?parts=8", body: "{}" },
   { method: "GET", path: "/v1/_bench/page" },
   { method: "PUT", path: "/v1/_bench/page", body: "{}" },
+  { method: "GET", path: "/v1/_bench/fanout" },
+  { method: "POST", path: "/v1/_bench/fanout", body: "{}" },
 ] as const;
 
 describe("with EDGELOG_BENCH=1", () => {
@@ -56,6 +58,26 @@ describe("with EDGELOG_BENCH=1", () => {
       expect(res.status, parts).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: "INVALID_REQUEST", retriable: false } });
     }
+  });
+
+  it("fans each posted body out to every open SSE response, in order, as one event each", async () => {
+    const stop = new AbortController();
+    const clients = await Promise.all([0, 1, 2].map(() => fetch(`${bus.url}/v1/_bench/fanout`, { signal: stop.signal })));
+    for (const res of clients) expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const readers = clients.map((res) => res.body!.pipeThrough(new TextDecoderStream()).getReader());
+    // Each response's first line says it is streaming; the events below are only those posted after.
+    for (const reader of readers) expect((await reader.read()).value).toBe("retry: 1000\n\n");
+    for (const body of ['{"n":1}', '{"n":2}']) {
+      const res = await fetch(`${bus.url}/v1/_bench/fanout`, { method: "POST", body });
+      expect(res.status).toBe(204);
+      expect(res.headers.get("x-listeners")).toBe("3");
+    }
+    for (const reader of readers) {
+      let text = "";
+      while (!text.includes('{"n":2}')) text += (await reader.read()).value;
+      expect(text).toBe('data: {"n":1}\n\ndata: {"n":2}\n\n');
+    }
+    stop.abort();
   });
 
   it("stores a raw-insert body without parsing it", async () => {

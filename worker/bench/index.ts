@@ -17,6 +17,8 @@
  *   object through the leaders' group commit, the N calls in parallel: the
  *   least a produce fanned out to N partition leaders can cost, so it
  *   bounds what partitions can add on the machine.
+ * - `GET` / `POST /v1/_bench/fanout`: SSE clients and the events handed to
+ *   each of them, the least a live fan-out can cost (./fanout.ts).
  * - `PUT /v1/_bench/page` keeps a fetch page (the bench reads a real one) in
  *   this isolate's memory; `GET /v1/_bench/page` answers it: no Durable
  *   Object, no SQLite, no rendering. No fetch can be cheaper, so it bounds
@@ -26,6 +28,7 @@
 import { z } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import { validate } from "../validation.ts";
+import { fanout } from "./fanout.ts";
 
 export const bench = new Hono<{ Bindings: Env }>().basePath("/v1/_bench");
 
@@ -35,6 +38,8 @@ bench.use(async function benchOnly(c, next) {
   if ((c.env.EDGELOG_BENCH as string) !== "1") return c.notFound();
   await next();
 });
+
+bench.route("/fanout", fanout);
 
 bench.get("/noop", (c) => c.body(null, 204));
 
