@@ -7,8 +7,10 @@
  * front. On a 2-core machine that proxy costs more than the bus itself; see
  * BENCHMARKS.md.
  *
- * Clients reach the worker (behind its assets router, as deployed) on one
- * of Miniflare's direct sockets, not through its entry worker. The entry
+ * Clients reach the worker on one of Miniflare's direct sockets, at its
+ * `LocalFront` entrypoint (worker/local-front.ts), which routes between the
+ * API and the dashboard's assets as the edge does; not through Miniflare's
+ * entry worker, nor its asset router. The entry
  * worker imitates Cloudflare's edge: among other things it gzips every
  * compressible response, the SSE streams included, which on localhost is
  * pure cost (a 1,000-record fetch took a third longer) and is done on the
@@ -23,6 +25,8 @@ import { Log, LogLevel, Miniflare, convertV4MiniflareOptions, type LegacyWorkerO
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 export const ROOT = resolve(import.meta.dirname, "..");
+/** The worker's entrypoint that clients reach (worker/local-front.ts). */
+const FRONT = "LocalFront";
 
 export interface LocalBusOptions {
   host?: string;
@@ -91,12 +95,13 @@ export async function startLocalBus(options: LocalBusOptions = {}): Promise<Loca
           r2Buckets: w.r2Buckets,
           ratelimits: w.ratelimits,
           assets: w.assets,
-          unsafeDirectSockets: [{ host: options.host ?? "127.0.0.1", port: options.port ?? 8787 }],
+          // Straight to the worker's own front door, not Miniflare's asset router (worker/local-front.ts).
+          unsafeDirectSockets: [{ host: options.host ?? "127.0.0.1", port: options.port ?? 8787, entrypoint: FRONT }],
         },
       ],
     }),
   );
   await mf.ready;
-  const url = await mf.unsafeGetDirectURL("edgelog");
+  const url = await mf.unsafeGetDirectURL("edgelog", FRONT);
   return { url, dispose: () => mf.dispose() };
 }

@@ -2,11 +2,12 @@
  * @module
  * `npm run profile -- <scenario id> [--seconds 10]`: CPU profiles of the bus
  * while one bench scenario loads it. Starts the local engine with workerd's
- * V8 inspector open, profiles every JavaScript isolate on a request's way
- * (the assets router, edgelog's worker and its Durable Objects), writes one `.cpuprofile` per isolate under
- * `test/artifacts/profiles/` (open them in Chrome DevTools) and prints where
- * the time went: each isolate's share, then the functions with the most self
- * time.
+ * V8 inspector open, profiles the isolate of edgelog's worker and its
+ * Durable Objects (the only JavaScript on an API request's way: the local
+ * engine's clients reach it at its own front door, worker/local-front.ts),
+ * writes a `.cpuprofile` under `test/artifacts/profiles/` (open it in
+ * Chrome DevTools) and prints where the time went: the isolate's share,
+ * then the functions with the most self time.
  */
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,22 +23,21 @@ import { foundationSuite } from "./suite.ts";
 
 const OUT = resolve(import.meta.dirname, "../artifacts/profiles");
 /**
- * Isolates a request goes through; the others (R2, cache, rate limiter) are
- * Miniflare's plumbing. They share workerd's thread, so a profiler in one
- * also samples while another runs: profile one at a time (`--isolate`),
- * and read self times as where to look, not as exact costs — seen here:
+ * The isolate a request goes through; the others (R2, cache, rate limiter)
+ * are Miniflare's plumbing. They share workerd's thread, so the profiler
+ * also samples while another runs: read self times as where to look, not
+ * as exact costs — seen here:
  * a live-stream run charged seconds to a schema parse that never ran.
  * Confirm a finding with a Node microbenchmark of the same code, or with
  * the bench's ratios before and after.
  */
-const ISOLATES: Record<string, string> = { edgelog: "core:user:edgelog", "assets-router": "assets:router:edgelog" };
+const ISOLATE = "core:user:edgelog";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     seconds: { type: "string", default: "10" },
     top: { type: "string", default: "25" },
-    isolate: { type: "string", default: "edgelog" },
   },
 });
 // edgelog's own scenarios: the foundation's and its Durable Streams face's (not the peers').
@@ -48,11 +48,6 @@ if (!found) {
   process.exit(2);
 }
 const scenario = found;
-const isolate = ISOLATES[values.isolate];
-if (!isolate) {
-  process.stderr.write(`--isolate is one of ${Object.keys(ISOLATES).join(", ")}\n`);
-  process.exit(2);
-}
 
 /** Starts the bus with the inspector, loads it while profiling, reports. */
 async function main(): Promise<void> {
@@ -70,7 +65,7 @@ async function main(): Promise<void> {
     process.stderr.write(`setting up ${scenario.id}…\n`);
     await scenario.setup?.(ctx);
     await runTrial(ctx, scenario, 1000);
-    const session = await Inspector.open(`ws://127.0.0.1:${inspectorPort}/${isolate}`);
+    const session = await Inspector.open(`ws://127.0.0.1:${inspectorPort}/${ISOLATE}`);
     await session.call("Profiler.enable");
     await session.call("Profiler.setSamplingInterval", { interval: 100 });
     await session.call("Profiler.start");
@@ -81,12 +76,12 @@ async function main(): Promise<void> {
     session.close();
 
     mkdirSync(OUT, { recursive: true });
-    const file = join(OUT, `${scenario.id}.${values.isolate}.cpuprofile`);
+    const file = join(OUT, `${scenario.id}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
     const busy = busyMs(profile);
     const rate = trial.requests / (trial.elapsedMs / 1000);
     process.stdout.write(
-      `${trial.requests} requests, ${rate.toFixed(0)}/s; ${values.isolate} busy ${busy.toFixed(0)} ms, ${(busy / trial.requests).toFixed(3)} ms per request\n`,
+      `${trial.requests} requests, ${rate.toFixed(0)}/s; the worker's isolate busy ${busy.toFixed(0)} ms, ${(busy / trial.requests).toFixed(3)} ms per request\n`,
     );
     process.stdout.write(`${hotFunctions(profile, Number(values.top), trial.requests).toString()}\n${file}\n`);
   } finally {

@@ -138,7 +138,7 @@ function method(r: Report): string {
 
 function engineDescription(engine: Engine): string {
   return engine === "local"
-    ? "the local engine (`local/serve.ts`: the worker under Miniflare's programmatic API, one workerd, served on a direct socket without Miniflare's entry worker or wrangler's dev proxy)"
+    ? "the local engine (`local/serve.ts`: the worker under Miniflare's programmatic API, one workerd, served on a direct socket at the worker's own front door, `worker/local-front.ts`, without Miniflare's entry worker and asset router or wrangler's dev proxy)"
     : "`wrangler dev` (with `X_LOCAL_OBSERVABILITY=false`, as `npm run dev` runs it)";
 }
 
@@ -152,7 +152,7 @@ function enginesSection(engines: readonly Verdict[]): string {
   const required = ratio(engines[0]!.required, engines[0]!.required);
   let verdict: string;
   if (engines.every((v) => v.pass)) {
-    verdict = `${capitalize(start)} wins by ${required} or more at every concurrency measured, so \`npm start\` uses it (\`local/serve.ts\`: the same worker code, Durable Objects and on-disk state as \`wrangler dev\`, without its dev proxy or Miniflare's entry worker; \`npm run dev\` still runs \`wrangler dev\`).`;
+    verdict = `${capitalize(start)} wins by ${required} or more at every concurrency measured, so \`npm start\` uses it (\`local/serve.ts\`: the same worker code, Durable Objects and on-disk state as \`wrangler dev\`, without its dev proxy or Miniflare's entry worker and asset router; \`npm run dev\` still runs \`wrangler dev\`).`;
   } else if (engines.every((v) => v.ratio * v.required <= 1)) {
     verdict = `${capitalize(other)} wins by ${required} or more at every concurrency measured: by the rule, \`npm start\` should use it instead of ${start}.`;
   } else {
