@@ -17,12 +17,14 @@
  * SSE fan-out does here: a native stream may only be written from the
  * request that made it.
  *
- * It is a ceiling, not a design: under load the local runtime loses some
- * of these cross-request wakes, and a client whose wake is lost gets
- * nothing more (the bench counts the clients that got the last event).
- * That is why edgelog's live streams each have their own leader link
- * (worker/live/leader-feed.ts). A lost wake only leaves less work, so the
- * ceiling errs on the low side.
+ * It is a ceiling, not a design. Under load the runtime runs some of these
+ * continuations in the posting request instead, where the write is refused
+ * ("Cannot perform I/O on behalf of a different request"): that client
+ * gets nothing more (the bench counts the clients that got the last
+ * event). That is why edgelog's live streams each have their own leader
+ * link (worker/live/leader-feed.ts), whose frames arrive in the stream's
+ * own request. A client lost only leaves less work, so the ceiling errs
+ * on the low side.
  */
 
 import { Hono } from "hono";
@@ -59,7 +61,7 @@ fanout.get("/", (c) => {
           await writer.write(event);
         }
       } catch {
-        // The client left: the write failed.
+        // The client left, or the write ran in another request (see above).
       } finally {
         listeners.delete(listener);
         clearInterval(heartbeat);
