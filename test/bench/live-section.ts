@@ -1,6 +1,7 @@
 /**
  * @module
- * The live-delivery part of BENCHMARKS.md, with its two targets.
+ * The live-delivery part of BENCHMARKS.md: its two targets, and the p99
+ * target's ceiling.
  */
 
 import { runLiveBench, type LiveRow } from "./live.ts";
