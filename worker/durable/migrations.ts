@@ -11,6 +11,15 @@ export interface Migration {
   up(sql: SqlStorage): void;
 }
 
+/**
+ * Whether the database has a schema yet. Reading it writes nothing: an
+ * object that may be asked about something that does not exist checks
+ * this, and migrates only when it first stores something.
+ */
+export function hasSchema(sql: SqlStorage): boolean {
+  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray().length > 0;
+}
+
 /** Applies every migration newer than the database; returns the new version. */
 export function migrate(storage: DurableObjectStorage, migrations: readonly Migration[]): number {
   return storage.transactionSync(() => {

@@ -39,6 +39,11 @@ export class GroupStore {
     this.#sql = sql;
   }
 
+  /** A group that was never stored: what the first migration's meta row says, and nobody in it. */
+  static empty(): Group {
+    return { generation: 0, assignor: null, createdAt: null, members: new Map(), topics: new Map() };
+  }
+
   load(): Group {
     const meta = this.#sql.exec<MetaRow>("SELECT generation, assignor, created_at FROM group_meta").one();
     const members = this.#sql.exec<MemberRow>("SELECT * FROM members").toArray().map(toMember);
