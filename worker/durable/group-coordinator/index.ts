@@ -21,13 +21,14 @@ import { failure, type Failure } from "../../../src/protocol/errors.ts";
 import { toWire } from "../../groups/assignment.ts";
 import { DEFAULT_ASSIGNOR, METADATA_CHECK_MS, heartbeatIntervalMs } from "../../groups/limits.ts";
 import { registryStub } from "../../groups/stubs.ts";
-import { lookupTopic } from "../../topic-cache.ts";
 import { hasSchema, migrate } from "../migrations.ts";
 import { applyMetadata, expire, grant, groupState, owns, pendingReleased, rebalance, type Group, type TopicMeta } from "./model.ts";
 import { describeMember, illegalGeneration, newMember, notFound, rebalancing, subscribed, unknownMember } from "./replies.ts";
 import type { CommitRequest, DescribeResult, DoneResult, HeartbeatResult, JoinRequest, JoinResult, MemberRequest, OffsetsResult, ResetRequest, StoredOffset } from "./rpc.ts";
 import { COORDINATOR_MIGRATIONS } from "./schema.ts";
+import { armSessionAlarm } from "./session-alarm.ts";
 import { GroupStore } from "./store.ts";
+import { lookupTopics } from "./topic-lookup.ts";
 
 export class GroupCoordinator extends DurableObject<Env> {
   readonly #store: GroupStore;
@@ -51,7 +52,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     const topics = [...new Set(req.topics)].sort();
     let fresh: Map<string, TopicMeta | null>;
     try {
-      fresh = await this.#lookup(new Set([...topics, ...subscribed(this.#group)]));
+      fresh = await lookupTopics(this.env, new Set([...topics, ...subscribed(this.#group)]));
     } catch {
       return failure("UNAVAILABLE", "topic metadata could not be read; retry");
     }
@@ -97,7 +98,7 @@ export class GroupCoordinator extends DurableObject<Env> {
       };
     });
     this.#metadataCheckedAt = Date.now();
-    await this.#arm();
+    await armSessionAlarm(this.ctx.storage, this.#group);
     return result;
   }
 
@@ -112,7 +113,7 @@ export class GroupCoordinator extends DurableObject<Env> {
     if (Date.now() - this.#metadataCheckedAt >= METADATA_CHECK_MS && this.#group.members.has(req.memberId)) {
       this.#metadataCheckedAt = Date.now();
       // A catalog hiccup must not fail heartbeats: the next check will see the change.
-      fresh = await this.#lookup(subscribed(this.#group)).catch(() => null);
+      fresh = await lookupTopics(this.env, subscribed(this.#group)).catch(() => null);
     }
     const result = this.#change((g, now): HeartbeatResult => {
       this.#expireDue(g, now);
@@ -130,7 +131,7 @@ export class GroupCoordinator extends DurableObject<Env> {
       if (pendingReleased(g, m)) return rebalancing(g, "partitions assigned to this member have been released: rejoin to take them");
       return { ok: true, generation: m.generation };
     });
-    await this.#arm();
+    await armSessionAlarm(this.ctx.storage, this.#group);
     return result;
   }
 
@@ -145,7 +146,7 @@ export class GroupCoordinator extends DurableObject<Env> {
       this.#store.saveAll(g, [m]);
       return { ok: true };
     });
-    await this.#arm();
+    await armSessionAlarm(this.ctx.storage, this.#group);
     return result;
   }
 
@@ -175,7 +176,7 @@ export class GroupCoordinator extends DurableObject<Env> {
       for (const o of stored) this.#store.putOffset(o);
       return { ok: true, offsets: stored };
     });
-    await this.#arm();
+    await armSessionAlarm(this.ctx.storage, this.#group);
     return result;
   }
 
@@ -199,7 +200,7 @@ export class GroupCoordinator extends DurableObject<Env> {
       for (const o of stored) this.#store.putOffset(o);
       return { ok: true, offsets: stored };
     });
-    await this.#arm();
+    await armSessionAlarm(this.ctx.storage, this.#group);
     return result;
   }
 
@@ -210,7 +211,7 @@ export class GroupCoordinator extends DurableObject<Env> {
       const members = [...g.members.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1)).map(describeMember);
       return { ok: true, group: req.group, state: groupState(g), generation: g.generation, assignor: g.assignor, members, offsets: this.#store.offsets() };
     });
-    await this.#arm();
+    await armSessionAlarm(this.ctx.storage, this.#group);
     return result;
   }
 
@@ -241,7 +242,7 @@ export class GroupCoordinator extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     if (this.#group.createdAt === null) return;
     this.#change((g, now) => this.#expireDue(g, now));
-    await this.#arm(true);
+    await armSessionAlarm(this.ctx.storage, this.#group, true);
   }
 
   /** Runs `fn` on the group in one transaction; if it throws, memory is reloaded from what is stored. */
@@ -265,19 +266,6 @@ export class GroupCoordinator extends DurableObject<Env> {
     this.#store.saveAll(g, gone);
   }
 
-  /** One alarm per object: at the earliest session deadline. */
-  async #arm(force = false): Promise<void> {
-    const storage = this.ctx.storage;
-    const deadlines = [...this.#group.members.values()].map((m) => m.deadline);
-    const current = await storage.getAlarm();
-    if (deadlines.length === 0) {
-      if (current !== null) await storage.deleteAlarm();
-      return;
-    }
-    const next = Math.min(...deadlines);
-    if (force || current === null || current > next) await storage.setAlarm(next);
-  }
-
   /** Enters the group in the registry once, before its first state is stored. */
   async #register(group: string): Promise<Failure | null> {
     if (this.#group.createdAt !== null) return null;
@@ -298,15 +286,5 @@ export class GroupCoordinator extends DurableObject<Env> {
       });
       return null;
     });
-  }
-
-  async #lookup(names: Iterable<string>): Promise<Map<string, TopicMeta | null>> {
-    const entries = await Promise.all(
-      [...names].map(async (name): Promise<[string, TopicMeta | null]> => {
-        const topic = await lookupTopic(this.env, name);
-        return [name, topic && { topicId: topic.topicId, partitions: topic.config.partitions }];
-      }),
-    );
-    return new Map(entries);
   }
 }
