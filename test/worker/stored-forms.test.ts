@@ -7,6 +7,8 @@
 
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { migrate } from "../../worker/durable/migrations.ts";
+import { LEADER_MIGRATIONS } from "../../worker/durable/partition-leader/schema.ts";
 
 let n = 0;
 const leader = () => env.PARTITION_LEADER.getByName(`stored-forms-${n++}`);
@@ -118,6 +120,8 @@ describe("stored forms", () => {
   it("read rows stored before stored forms existed (whole lines, no stamp) beside new ones", async () => {
     const stub = leader();
     await runInDurableObject(stub, (_, state) => {
+      // A new object stores nothing until it is written to: its schema first.
+      migrate(state.storage, LEADER_MIGRATIONS);
       // What version 3 wrote: whole lines, stamp and values_only at their defaults.
       state.storage.sql.exec(
         `INSERT INTO batches (base_offset, record_count, max_timestamp, cum_max_timestamp, bytes, records)

@@ -26,14 +26,14 @@ import type {
   StreamProbeResult,
 } from "./stream-rpc.ts";
 
-/** What the face needs from its PartitionLeader. */
+/** What the face needs from its leader (leader.ts). */
 export interface StreamHost {
   readonly storage: DurableObjectStorage;
   readonly log: LogStore;
   append(request: AppendRequest): AppendResult;
   /** Wakes long-polls and ends live subscriptions, so readers look again (a close or a delete). */
   endLive(): void;
-  /** Deletes the log for good (PartitionLeader.drop). */
+  /** Deletes the log for good (Leader.drop). */
   drop(): void;
   /** The alarm must run by `at` (expiry). */
   alarmBy(at: number): void;
@@ -172,7 +172,7 @@ export class StreamFace {
 
   #appendOne(req: StreamAppendRequest, now: number): StreamAppendResult {
     const row = this.live(now);
-    if (!row) return notFound();
+    if (!row) return streamNotFound();
     if (row.deleted) return deletedRefusal();
     const log = this.#host.log;
     const closeOnly = req.bodies.length === 0;
@@ -233,7 +233,7 @@ export class StreamFace {
   /** DELETE: gone at once, or kept (410) while forks still read it. */
   async delete(now: number): Promise<{ ok: true } | Failure> {
     const row = this.live(now);
-    if (!row) return notFound();
+    if (!row) return streamNotFound();
     if (row.deleted) return deletedRefusal();
     const source = this.#remove(row);
     if (source) await this.#host.releaseSource(source);
@@ -243,7 +243,7 @@ export class StreamFace {
   /** A fork of this stream is being created: check the fork point and take a reference. */
   acquireFork(req: ForkAcquireRequest, now: number): ForkAcquireResult {
     const row = this.live(now);
-    if (!row) return notFound();
+    if (!row) return streamNotFound();
     if (row.deleted) return failure("STREAM_EXISTS", "the source stream was deleted; it cannot be forked");
     const tail = this.#host.log.state.highWatermark;
     const offset = req.offset === "start" ? row.start : (req.offset ?? tail);
@@ -330,7 +330,8 @@ export class StreamFace {
   }
 }
 
-function notFound(): Failure {
+/** The answer for a stream that does not exist (or never did: index.ts). */
+export function streamNotFound(): Failure {
   return failure("NOT_FOUND", "no such stream");
 }
 

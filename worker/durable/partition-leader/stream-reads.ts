@@ -10,7 +10,7 @@ import { failure } from "../../../src/protocol/errors.ts";
 import { MAX_FETCH_RECORDS } from "../../../src/protocol/limits.ts";
 import { refuseStreamReadBounds } from "./batch-checks.ts";
 import type { LogStore } from "./log-store.ts";
-import type { StreamFace } from "./stream-face.ts";
+import { streamNotFound, type StreamFace } from "./stream-face.ts";
 import type { StreamRow } from "./stream-meta.ts";
 import type { BatchAtResult, StreamHeadResult, StreamReadRequest, StreamReadResult } from "./stream-rpc.ts";
 
@@ -68,7 +68,7 @@ export function batchAt(face: StreamFace, log: LogStore, offset: number): BatchA
 
 function current(face: StreamFace, internal: boolean): Readonly<StreamRow> | ReturnType<typeof failure> {
   const row = internal ? face.stored : face.live(Date.now());
-  if (!row) return failure("NOT_FOUND", "no such stream");
+  if (!row) return streamNotFound();
   if (row.deleted && !internal) return failure("STREAM_DELETED", "this stream was deleted; forks still read it");
   return row;
 }
