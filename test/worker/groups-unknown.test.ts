@@ -3,22 +3,15 @@
 // probing group names must not fill the platform with empty objects. The
 // group is made, schema and all, by its first join.
 
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { join, uniqueGroup } from "./groups-support.ts";
-import { call, createTopic, sendJson, uniqueTopic } from "./support.ts";
+import { call, createTopic, sendJson, storedTables, uniqueTopic } from "./support.ts";
 
 const topic = uniqueTopic("gunknown");
 
-/** The coordinator's own tables (SQLite's and the platform's are not its state). */
-async function storedTables(group: string): Promise<string[]> {
-  return runInDurableObject(env.GROUP_COORDINATOR.getByName(group), (_, state) =>
-    state.storage.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
-      .toArray()
-      .map((r) => r.name),
-  );
-}
+/** The group's coordinator's own tables. */
+const storedTablesOf = (group: string) => storedTables(env.GROUP_COORDINATOR.getByName(group));
 
 describe("a group that does not exist", () => {
   const group = uniqueGroup("nobody");
@@ -42,14 +35,14 @@ describe("a group that does not exist", () => {
     const res = await request();
     expect(res.status).toBe(status);
     expect(await res.json()).toMatchObject({ error: { code } });
-    expect(await storedTables(group)).toEqual([]);
+    expect(await storedTablesOf(group)).toEqual([]);
   });
 
   it("is made, schema and all, by its first join, and then answers as a group", async () => {
     const made = uniqueGroup("made");
     const joined = await join(made, { topics: [topic] });
     expect(joined.status).toBe(200);
-    expect(await storedTables(made)).toEqual(expect.arrayContaining(["group_meta", "members", "offsets", "schema_migrations"]));
+    expect(await storedTablesOf(made)).toEqual(expect.arrayContaining(["group_meta", "members", "offsets", "schema_migrations"]));
     const described = await call(`/v1/groups/${made}`);
     expect(described.status).toBe(200);
     expect(await described.json()).toMatchObject({ group: made, members: [{ memberId: joined.body.memberId }] });

@@ -5,24 +5,17 @@
  * keeps what it must (the name's next offsets) as before.
  */
 
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { streamTopicId } from "../../worker/durable/partition-leader/stream-rpc.ts";
-import { call } from "./support.ts";
+import { call, storedTables } from "./support.ts";
 
 let n = 0;
 const streamName = (prefix: string) => `${prefix}/${Date.now()}-${n++}`;
 const json = { "content-type": "application/json" };
 
-/** The leader's own tables (SQLite's and the platform's are not its state). */
-function storedTables(name: string): Promise<string[]> {
-  return runInDurableObject(env.PARTITION_LEADER.getByName(`${streamTopicId(name)}/0`), (_, state) =>
-    state.storage.sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
-      .toArray()
-      .map((r) => r.name),
-  );
-}
+/** The own tables of the leader of stream `name`. */
+const storedTablesOf = (name: string) => storedTables(env.PARTITION_LEADER.getByName(`${streamTopicId(name)}/0`));
 
 describe("a stream nobody created", () => {
   const name = streamName("nobody");
@@ -45,14 +38,14 @@ describe("a stream nobody created", () => {
     const res = await request();
     expect(res.status).toBe(status);
     await res.arrayBuffer();
-    expect(await storedTables(name)).toEqual([]);
-    expect(await storedTables(forkName)).toEqual([]);
+    expect(await storedTablesOf(name)).toEqual([]);
+    expect(await storedTablesOf(forkName)).toEqual([]);
   });
 
   it("is stored from its create on, and answers as a stream", async () => {
     const made = streamName("made");
     expect((await call(`/v1/stream/${made}`, { method: "PUT", headers: json, body: '[{"a":1}]' })).status).toBe(201);
-    expect(await storedTables(made)).toEqual(expect.arrayContaining(["batches", "partition_state", "stream_meta", "schema_migrations"]));
+    expect(await storedTablesOf(made)).toEqual(expect.arrayContaining(["batches", "partition_state", "stream_meta", "schema_migrations"]));
     expect(await (await call(`/v1/stream/${made}?offset=-1`)).json()).toEqual([{ a: 1 }]);
   });
 });

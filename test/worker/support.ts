@@ -3,6 +3,7 @@
  * Helpers for tests that call the worker inside workerd, in-process.
  */
 
+import { runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 
 const BASE = "http://edgelog.test";
@@ -34,4 +35,14 @@ export async function fetchAll(topic: string, partition: number): Promise<{ reco
   const res = await call(`/v1/topics/${topic}/partitions/${partition}/records?offset=earliest&maxRecords=10000`);
   if (res.status !== 200) throw new Error(`fetch ${topic}/${partition}: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/** A Durable Object's own tables (SQLite's and the platform's are not its state): none when it stored nothing. */
+export function storedTables(stub: DurableObjectStub): Promise<string[]> {
+  return runInDurableObject(stub, (_, state) =>
+    state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'")
+      .toArray()
+      .map((r) => r.name),
+  );
 }
