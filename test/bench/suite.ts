@@ -15,7 +15,7 @@ import { keyedScenario, keyedScenarioId, produceScenario, spreadScenario } from 
 import { retentionScenarioId, retentionScenarios } from "./scenarios/retention.ts";
 import { rateLimitedScenarios, rateLimitsMethod } from "./scenarios/rate-limits.ts";
 import { streamScenarios, streamsMethod } from "./scenarios/streams.ts";
-import type { Target } from "./targets.ts";
+import { ceilingOf, type Target } from "./targets.ts";
 import { produceBody } from "./payload.ts";
 
 const CONCURRENCY: readonly number[] = [1, 8, 32];
@@ -134,32 +134,19 @@ export function foundationTargets(): Target[] {
  *   partitions target divides by.
  */
 export function foundationCeilings(): Target[] {
+  const targets = foundationTargets();
+  const target = (subject: string) => targets.find((t) => t.subject === subject)!;
   return [
-    ...FEWER.map(
-      (c): Target => ({
-        label: `a fetch page from the worker's memory vs produce 1,000-record batches, concurrency ${c}`,
-        subject: `floor-page-c${c}`,
-        reference: `produce-b1000-c${c}`,
-        metric: "records/s",
-        required: 5,
-      }),
+    ...FEWER.map((c) =>
+      ceilingOf(target(`fetch-p1000-c${c}`), `floor-page-c${c}`, `a fetch page from the worker's memory vs produce 1,000-record batches, concurrency ${c}`),
     ),
-    ...LATENCY_BATCHES.map(
-      (b): Target => ({
-        label: `p99 of a raw insert of the ${count(b)}-record body vs no-op request p99, concurrency 8`,
-        subject: `floor-raw-b${b}-c8`,
-        reference: "floor-noop-c8",
-        metric: "p99 latency",
-        required: 2,
-      }),
+    ...LATENCY_BATCHES.map((b) =>
+      ceilingOf(target(`produce-b${b}-c8`), `floor-raw-b${b}-c8`, `p99 of a raw insert of the ${count(b)}-record body vs no-op request p99, concurrency 8`),
     ),
-    {
-      label: `the raw insert spread over ${PARTITIONS} Durable Objects vs produce 1,000 keyed records to 1 partition, concurrency 8`,
-      subject: "floor-raw-insert-spread-c8",
-      reference: keyedScenarioId(1000, 8, 1),
-      metric: "records/s",
-      required: 1.6,
-    },
+    ceilingOf(
+      target(keyedScenarioId(1000, 8, PARTITIONS)),
+      "floor-raw-insert-spread-c8",
+      `the raw insert spread over ${PARTITIONS} Durable Objects vs produce 1,000 keyed records to 1 partition, concurrency 8`,
+    ),
   ];
 }
-

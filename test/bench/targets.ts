@@ -35,6 +35,16 @@ export interface Verdict extends Target {
   pass: boolean;
 }
 
+/**
+ * A target's ceiling: the same reference, metric and bound, measured on
+ * `subject`, the least work the target's own subject could do. Reported
+ * beside the targets, not judged: below the bound, the target is out of
+ * reach on the machine.
+ */
+export function ceilingOf(target: Target, subject: string, label: string): Target {
+  return { ...target, subject, label };
+}
+
 /** Whether a larger ratio is better: throughputs yes, latencies no. */
 export function higherIsBetter(metric: Metric): boolean {
   return metric !== "p99 latency";

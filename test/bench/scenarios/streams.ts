@@ -15,7 +15,7 @@ import { onDemand } from "../on-demand.ts";
 import { RECORD_BYTES, RECORD_VALUE } from "../payload.ts";
 import { durableStreamsServerVersion, startDurableStreamsServer } from "../peers/durable-streams-server.ts";
 import { count, type BenchContext, type Scenario } from "../scenario.ts";
-import type { Target } from "../targets.ts";
+import { ceilingOf, type Target } from "../targets.ts";
 import { rawInsertOf } from "./floors.ts";
 
 const BATCHES: readonly number[] = [1, 100, 1000];
@@ -80,13 +80,11 @@ export function streamTargets(): Target[] {
  * the reference server there.
  */
 export function streamCeilings(): Target[] {
-  return judged().map(({ batch, concurrency: c }) => ({
-    label: `a raw insert of the ${count(batch)}-message append body vs the reference server's append (file), concurrency ${c}`,
-    subject: `floor-raw-stream-b${batch}-c${c}`,
-    reference: appendId("ds-file", batch, c),
-    metric: "records/s",
-    required: 1,
-  }));
+  return streamTargets().map((target, i) => {
+    const { batch, concurrency: c } = judged()[i]!;
+    const label = `a raw insert of the ${count(batch)}-message append body vs the reference server's append (file), concurrency ${c}`;
+    return ceilingOf(target, `floor-raw-stream-b${batch}-c${c}`, label);
+  });
 }
 
 /** The Method bullet for BENCHMARKS.md. */
