@@ -12,8 +12,7 @@
  *
  * A group is stored from its creation (its first join, commit or reset)
  * until it is deleted. A request about a group that does not exist is
- * refused without writing anything, not even the schema: the schema is
- * made when the group is.
+ * refused without writing anything, not even the schema (store.ts).
  */
 
 import { DurableObject } from "cloudflare:workers";
@@ -21,11 +20,9 @@ import { failure, type Failure } from "../../../src/protocol/errors.ts";
 import { toWire } from "../../groups/assignment.ts";
 import { DEFAULT_ASSIGNOR, METADATA_CHECK_MS, heartbeatIntervalMs } from "../../groups/limits.ts";
 import { registryStub } from "../../groups/stubs.ts";
-import { hasSchema, migrate } from "../migrations.ts";
 import { applyMetadata, expire, grant, groupState, owns, pendingReleased, rebalance, type Group, type TopicMeta } from "./model.ts";
 import { describeMember, illegalGeneration, newMember, notFound, rebalancing, subscribed, unknownMember } from "./replies.ts";
 import type { CommitRequest, DescribeResult, DoneResult, HeartbeatResult, JoinRequest, JoinResult, MemberRequest, OffsetsResult, ResetRequest, StoredOffset } from "./rpc.ts";
-import { COORDINATOR_MIGRATIONS } from "./schema.ts";
 import { armSessionAlarm } from "./session-alarm.ts";
 import { GroupStore } from "./store.ts";
 import { lookupTopics } from "./topic-lookup.ts";
@@ -33,18 +30,13 @@ import { lookupTopics } from "./topic-lookup.ts";
 export class GroupCoordinator extends DurableObject<Env> {
   readonly #store: GroupStore;
   #group: Group;
-  /** Whether this object's database has its schema (see the module comment). */
-  #schema: boolean;
   /** When metadata was last looked up; in memory only, so a restarted coordinator looks at once. */
   #metadataCheckedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new GroupStore(ctx.storage.sql);
-    this.#schema = hasSchema(ctx.storage.sql);
-    // An object with a schema takes the migrations released since; one without waits for its group.
-    if (this.#schema) migrate(ctx.storage, COORDINATOR_MIGRATIONS);
-    this.#group = this.#schema ? this.#store.load() : GroupStore.empty();
+    this.#store = new GroupStore(ctx.storage);
+    this.#group = this.#store.load();
   }
 
   /** Adds a member, or rejoins one into the current generation; answers its assignment. */
@@ -108,7 +100,6 @@ export class GroupCoordinator extends DurableObject<Env> {
    * session, so a member that never does cannot hold partitions forever.
    */
   async heartbeat(req: MemberRequest & { generation: number }): Promise<HeartbeatResult> {
-    if (this.#group.createdAt === null) return unknownMember(req.group, req.memberId);
     let fresh: Map<string, TopicMeta | null> | null = null;
     if (Date.now() - this.#metadataCheckedAt >= METADATA_CHECK_MS && this.#group.members.has(req.memberId)) {
       this.#metadataCheckedAt = Date.now();
@@ -136,7 +127,6 @@ export class GroupCoordinator extends DurableObject<Env> {
   }
 
   async leave(req: MemberRequest): Promise<DoneResult> {
-    if (this.#group.createdAt === null) return unknownMember(req.group, req.memberId);
     const result = this.#change((g, now): DoneResult => {
       this.#expireDue(g, now);
       const m = g.members.get(req.memberId);
@@ -158,7 +148,6 @@ export class GroupCoordinator extends DurableObject<Env> {
    * consumer can commit what it processed before giving partitions up).
    */
   async commit(req: CommitRequest): Promise<OffsetsResult> {
-    if (this.#group.createdAt === null) return unknownMember(req.group, req.memberId);
     const result = this.#change((g, now): OffsetsResult => {
       this.#expireDue(g, now);
       const m = g.members.get(req.memberId);
@@ -205,9 +194,9 @@ export class GroupCoordinator extends DurableObject<Env> {
   }
 
   async describe(req: { group: string }): Promise<DescribeResult> {
-    if (this.#group.createdAt === null) return notFound(req.group);
     const result = this.#change((g, now): DescribeResult => {
       this.#expireDue(g, now);
+      if (g.createdAt === null) return notFound(req.group);
       const members = [...g.members.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1)).map(describeMember);
       return { ok: true, group: req.group, state: groupState(g), generation: g.generation, assignor: g.assignor, members, offsets: this.#store.offsets() };
     });
@@ -219,9 +208,9 @@ export class GroupCoordinator extends DurableObject<Env> {
   async remove(req: { group: string }): Promise<DoneResult> {
     // No join may slip in between the check and the deletion.
     return this.ctx.blockConcurrencyWhile(async (): Promise<DoneResult> => {
-      if (this.#group.createdAt === null) return notFound(req.group);
       const refused = this.#change((g, now): Failure | null => {
         this.#expireDue(g, now);
+        if (g.createdAt === null) return notFound(req.group);
         if (g.members.size > 0) return failure("NON_EMPTY_GROUP", `group '${req.group}' has ${g.members.size} member(s): only an empty group can be deleted`);
         return null;
       });
@@ -240,17 +229,12 @@ export class GroupCoordinator extends DurableObject<Env> {
 
   /** Expires members whose session ended. Alarms may run twice or late: expiry is by deadline, so that is harmless. */
   override async alarm(): Promise<void> {
-    if (this.#group.createdAt === null) return;
     this.#change((g, now) => this.#expireDue(g, now));
     await armSessionAlarm(this.ctx.storage, this.#group, true);
   }
 
   /** Runs `fn` on the group in one transaction; if it throws, memory is reloaded from what is stored. */
   #change<T>(fn: (group: Group, now: number) => T): T {
-    if (!this.#schema) {
-      migrate(this.ctx.storage, COORDINATOR_MIGRATIONS);
-      this.#schema = true;
-    }
     try {
       return this.ctx.storage.transactionSync(() => fn(this.#group, Date.now()));
     } catch (err) {

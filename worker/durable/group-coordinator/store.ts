@@ -3,9 +3,15 @@
  * Reads and writes a group's state in the coordinator's SQLite. The
  * coordinator keeps the loaded Group in memory and writes each change
  * through, inside one transaction per request.
+ *
+ * The schema is made by the first write, not when the object starts: a
+ * request about a group that does not exist reads an empty group and is
+ * refused, and the object stores nothing, not even its tables.
  */
 
 import type { GroupAssignor } from "../../../src/protocol/types.ts";
+import { hasSchema, migrate } from "../migrations.ts";
+import { COORDINATOR_MIGRATIONS } from "./schema.ts";
 import type { Group, Member, TopicMeta } from "./model.ts";
 import type { StoredOffset } from "./rpc.ts";
 
@@ -33,18 +39,22 @@ type OffsetRow = {
 };
 
 export class GroupStore {
+  readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
+  /** Whether the tables exist; read again by load(), which follows a rolled-back change. */
+  #schema = false;
 
-  constructor(sql: SqlStorage) {
-    this.#sql = sql;
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+    this.#sql = storage.sql;
   }
 
-  /** A group that was never stored: what the first migration's meta row says, and nobody in it. */
-  static empty(): Group {
-    return { generation: 0, assignor: null, createdAt: null, members: new Map(), topics: new Map() };
-  }
-
+  /** The group as stored; a group never stored reads as the first migration's meta row, with nobody in it. */
   load(): Group {
+    this.#schema = hasSchema(this.#sql);
+    if (!this.#schema) return { generation: 0, assignor: null, createdAt: null, members: new Map(), topics: new Map() };
+    // An object stored by an older release takes the migrations released since.
+    migrate(this.#storage, COORDINATOR_MIGRATIONS);
     const meta = this.#sql.exec<MetaRow>("SELECT generation, assignor, created_at FROM group_meta").one();
     const members = this.#sql.exec<MemberRow>("SELECT * FROM members").toArray().map(toMember);
     const topics = this.#sql.exec<TopicRow>("SELECT * FROM topics").toArray();
@@ -58,7 +68,7 @@ export class GroupStore {
   }
 
   saveMeta(group: Group): void {
-    this.#sql.exec(
+    this.#writable().exec(
       "UPDATE group_meta SET generation = ?, assignor = ?, created_at = ?",
       group.generation,
       group.assignor,
@@ -69,14 +79,14 @@ export class GroupStore {
   /** Everything a rebalance may change: the meta row, every member, the topic snapshot. */
   saveAll(group: Group, removed: readonly Member[] = []): void {
     this.saveMeta(group);
-    for (const m of removed) this.#sql.exec("DELETE FROM members WHERE member_id = ?", m.memberId);
+    for (const m of removed) this.#writable().exec("DELETE FROM members WHERE member_id = ?", m.memberId);
     for (const m of group.members.values()) this.saveMember(m);
     this.#sql.exec("DELETE FROM topics");
     for (const [name, t] of group.topics) this.#sql.exec("INSERT INTO topics VALUES (?, ?, ?)", name, t.topicId, t.partitions);
   }
 
   saveMember(m: Member): void {
-    this.#sql.exec(
+    this.#writable().exec(
       "INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       m.memberId,
       m.clientId,
@@ -92,6 +102,7 @@ export class GroupStore {
   }
 
   offsets(topic?: string): StoredOffset[] {
+    if (!this.#schema) return [];
     const rows =
       topic === undefined
         ? this.#sql.exec<OffsetRow>("SELECT * FROM offsets ORDER BY topic, partition")
@@ -100,7 +111,7 @@ export class GroupStore {
   }
 
   putOffset(o: StoredOffset): void {
-    this.#sql.exec(
+    this.#writable().exec(
       "INSERT OR REPLACE INTO offsets VALUES (?, ?, ?, ?, ?, ?)",
       o.topic,
       o.partition,
@@ -111,9 +122,18 @@ export class GroupStore {
     );
   }
 
+  /** The database to write to, its schema made first if this is the object's first write. */
+  #writable(): SqlStorage {
+    if (!this.#schema) {
+      migrate(this.#storage, COORDINATOR_MIGRATIONS);
+      this.#schema = true;
+    }
+    return this.#sql;
+  }
+
   /** Forgets the group entirely: a group created later under this name starts from scratch. */
   clear(): void {
-    for (const table of ["members", "topics", "offsets"]) this.#sql.exec(`DELETE FROM ${table}`);
+    for (const table of ["members", "topics", "offsets"]) this.#writable().exec(`DELETE FROM ${table}`);
     this.#sql.exec("UPDATE group_meta SET generation = 0, assignor = NULL, created_at = NULL");
   }
 }
